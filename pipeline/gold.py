@@ -1,0 +1,139 @@
+"""The gold corpus: loading it, its splits, and the checks every record passes.
+
+Gold records (corpus/gold/*.jsonl) have the fields of the output record in
+their gold form (shared/CONTRACT.md). ``validate`` returns one readable line
+per problem; the corpus test asserts there are none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.taxonomy import theme_ids
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
+REQUIRED = (
+    "id", "title", "text", "themes", "primary", "countries", "cities",
+    "ministries", "officials", "contacts", "amounts",
+)
+SPLITS = ("train", "dev", "test")
+_SHINGLE = 5
+_NEAR_DUPLICATE = 0.5
+
+
+def load_gold(paths: Iterable[Path] | None = None) -> list[dict[str, Any]]:
+    """Every gold record, in file then line order."""
+    files = sorted(paths) if paths is not None else sorted(CORPUS_DIR.glob("*.jsonl"))
+    records = []
+    for path in files:
+        for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+            rec["_source"] = f"{Path(path).name}:{lineno}"
+            records.append(rec)
+    return records
+
+
+def split(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [r for r in records if r.get("split") == name]
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _shingles(text: str) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {hash(tuple(words[i : i + _SHINGLE])) for i in range(max(1, len(words) - _SHINGLE + 1))}
+
+
+def validate(records: list[dict[str, Any]], check_splits: bool = False) -> list[str]:
+    import pycountry
+
+    valid_themes = set(theme_ids())
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for rec in records:
+        where = f"{rec.get('_source', '?')} {rec.get('id', '?')}"
+        missing = [f for f in REQUIRED if f not in rec]
+        if missing:
+            problems.append(f"{where}: missing fields {missing}")
+            continue
+        if rec["id"] in seen:
+            problems.append(f"{where}: id also at {seen[rec['id']]}")
+        seen[rec["id"]] = where
+        text = rec["text"]
+        themes = rec["themes"]
+        if not 1 <= len(themes) <= 4 or len(set(themes)) != len(themes):
+            problems.append(f"{where}: needs 1 to 4 distinct themes, has {themes}")
+        for t in set(themes) | {rec["primary"]}:
+            if t not in valid_themes:
+                problems.append(f"{where}: unknown theme id {t!r}")
+        if rec["primary"] not in themes:
+            problems.append(f"{where}: primary {rec['primary']!r} not among its themes")
+        for code in rec["countries"]:
+            if pycountry.countries.get(alpha_3=code) is None:
+                problems.append(f"{where}: {code!r} is not an ISO 3166 alpha-3 code")
+        if len(set(rec["countries"])) != len(rec["countries"]):
+            problems.append(f"{where}: repeated country codes")
+        strings = [("city", c) for c in rec["cities"]]
+        strings += [("official", o.get("name")) for o in rec["officials"]]
+        for c in rec["contacts"]:
+            strings.append(("contact", c.get("name")))
+            if c.get("email"):
+                strings.append(("email", c["email"]))
+        strings += [("amount", a.get("text")) for a in rec["amounts"]]
+        for kind, value in strings:
+            if not value or value not in text:
+                problems.append(f"{where}: {kind} {value!r} does not occur in the text")
+        for o in rec["officials"]:
+            if not o.get("title"):
+                problems.append(f"{where}: official {o.get('name')!r} has no title")
+        for m in rec["ministries"]:
+            if not re.match(r"^(Ministry|Department) of \S", m):
+                problems.append(f"{where}: ministry {m!r} is not 'Ministry/Department of …'")
+        for a in rec["amounts"]:
+            if not isinstance(a.get("value"), int | float) or not re.fullmatch(
+                r"[A-Z]{3}", str(a.get("currency"))
+            ):
+                problems.append(f"{where}: amount {a!r} needs a number value and ISO currency")
+        if check_splits and rec.get("split") not in SPLITS:
+            problems.append(f"{where}: split {rec.get('split')!r} is not one of {SPLITS}")
+    problems += _near_duplicates(records)
+    return problems
+
+
+def _near_duplicates(records: list[dict[str, Any]]) -> list[str]:
+    sets = [(r.get("id"), _shingles(r.get("text", ""))) for r in records]
+    out = []
+    for i, (id_a, a) in enumerate(sets):
+        for id_b, b in sets[i + 1 :]:
+            inter = len(a & b)
+            if inter and inter / len(a | b) >= _NEAR_DUPLICATE:
+                out.append(f"{id_a} and {id_b}: near-duplicate texts ({inter / len(a | b):.2f})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    records = load_gold([Path(a) for a in args] if args else None)
+    problems = validate(records)
+    for p in problems:
+        print(p)
+    words = sorted(word_count(r["text"]) for r in records)
+    median = words[len(words) // 2] if words else 0
+    print(f"{len(records)} records, {len(problems)} problems, median {median} words")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

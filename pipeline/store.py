@@ -1,0 +1,439 @@
+"""The embedded store: one SQLite file (WAL) holding everything a run makes.
+
+Pages keep their raw HTML (zlib-compressed) so releases can be re-cleaned
+without refetching. Writes are idempotent upserts keyed by URL (pages) or
+release id, and compare content hashes, so re-running a batch changes
+nothing that has not changed. Each write is its own transaction: a killed
+run leaves every finished row whole and no half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.records import Page, Record, Release
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    final_url TEXT,
+    source TEXT,
+    fetched_at TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers TEXT NOT NULL DEFAULT '{}',
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT NOT NULL,
+    html_gz BLOB NOT NULL,
+    cleaned_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS releases (
+    id TEXT PRIMARY KEY,
+    url TEXT,
+    page_url TEXT,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    dateline TEXT,
+    language TEXT,
+    body TEXT NOT NULL,
+    contact_block TEXT,
+    site_tags TEXT NOT NULL DEFAULT '{}',
+    kind TEXT,
+    errors TEXT NOT NULL DEFAULT '[]',
+    duplicate_of TEXT,
+    stored_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_hash ON releases(content_hash);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY,
+    release_hash TEXT NOT NULL,
+    record TEXT NOT NULL,
+    primary_theme TEXT,
+    processed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    review_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    release_id TEXT NOT NULL,
+    themes TEXT NOT NULL,
+    primary_theme TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    note TEXT
+);
+CREATE TABLE IF NOT EXISTS errors (
+    error_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER,
+    stage TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StoreError(Exception):
+    """The store file cannot be used (wrong schema, not a database)."""
+
+
+class Store:
+    """A thin, thread-safe layer over one SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable SQLite store ({exc})") from exc
+        self._lock = threading.RLock()
+        self._check_version()
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {row['value']} is newer than this "
+                f"pipeline's ({SCHEMA_VERSION}); upgrade the pipeline"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- pages -------------------------------------------------------------
+    def upsert_page(self, page: Page) -> bool:
+        """Store a fetched page; True when it is new or its HTML changed."""
+        digest = page.content_hash
+        headers = {k.lower(): v for k, v in page.headers.items()}
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT content_hash FROM pages WHERE url=?", (page.url,)
+            ).fetchone()
+            changed = row is None or row["content_hash"] != digest
+            db.execute(
+                """INSERT INTO pages(url, final_url, source, fetched_at, status, headers,
+                                     etag, last_modified, content_hash, html_gz)
+                   VALUES (?,?,?,?,?,?,?,?,?,?)
+                   ON CONFLICT(url) DO UPDATE SET
+                     final_url=excluded.final_url, source=COALESCE(excluded.source, source),
+                     fetched_at=excluded.fetched_at, status=excluded.status,
+                     headers=excluded.headers, etag=excluded.etag,
+                     last_modified=excluded.last_modified,
+                     content_hash=excluded.content_hash, html_gz=excluded.html_gz""",
+                (
+                    page.url,
+                    page.final_url,
+                    page.source,
+                    page.fetched_at,
+                    page.status,
+                    json.dumps(headers),
+                    headers.get("etag"),
+                    headers.get("last-modified"),
+                    digest,
+                    zlib.compress(page.html.encode("utf-8"), 6),
+                ),
+            )
+        return changed
+
+    def touch_page(self, url: str) -> None:
+        """Record that a conditional GET found the page unchanged."""
+        with self.transaction() as db:
+            db.execute("UPDATE pages SET fetched_at=? WHERE url=?", (now(), url))
+
+    def page_validators(self, url: str) -> dict[str, str]:
+        """ETag / Last-Modified of a stored page, for a conditional GET."""
+        row = self.query("SELECT etag, last_modified FROM pages WHERE url=?", (url,))
+        if not row:
+            return {}
+        out = {}
+        if row[0]["etag"]:
+            out["etag"] = row[0]["etag"]
+        if row[0]["last_modified"]:
+            out["last-modified"] = row[0]["last_modified"]
+        return out
+
+    def has_page(self, url: str) -> bool:
+        return bool(self.query("SELECT 1 FROM pages WHERE url=?", (url,)))
+
+    def get_page(self, url: str) -> Page | None:
+        rows = self.query("SELECT * FROM pages WHERE url=?", (url,))
+        return _row_to_page(rows[0]) if rows else None
+
+    def pages_to_clean(self) -> list[Page]:
+        """Pages whose HTML has not been cleaned since it last changed."""
+        rows = self.query(
+            "SELECT * FROM pages WHERE status=200 AND "
+            "(cleaned_hash IS NULL OR cleaned_hash != content_hash) ORDER BY url"
+        )
+        return [_row_to_page(r) for r in rows]
+
+    def mark_cleaned(self, url: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE pages SET cleaned_hash=content_hash WHERE url=?", (url,))
+
+    def count(self, table: str) -> int:
+        if table not in {"pages", "frontier", "releases", "records", "reviews", "errors", "runs"}:
+            raise ValueError(table)
+        return self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+
+    # -- crawl frontier (makes a killed crawl resumable) ---------------------
+    def frontier_add(self, url: str, kind: str, source: str | None = None) -> bool:
+        """Queue a URL once; True if it was not known before."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO frontier(url, source, kind, state, added_at, updated_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (url, source, kind, "pending", now(), now()),
+            )
+            return cur.rowcount == 1
+
+    def frontier_set(self, url: str, state: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE frontier SET state=?, updated_at=? WHERE url=?", (state, now(), url)
+            )
+
+    def frontier_pending(self, kind: str | None = None) -> list[sqlite3.Row]:
+        if kind:
+            return self.query(
+                "SELECT * FROM frontier WHERE state='pending' AND kind=? ORDER BY added_at, url",
+                (kind,),
+            )
+        return self.query("SELECT * FROM frontier WHERE state='pending' ORDER BY added_at, url")
+
+    def frontier_state(self, url: str) -> str | None:
+        rows = self.query("SELECT state FROM frontier WHERE url=?", (url,))
+        return rows[0]["state"] if rows else None
+
+    # -- releases ----------------------------------------------------------
+    def upsert_release(
+        self, release: Release, page_url: str | None = None, duplicate_of: str | None = None
+    ) -> str:
+        """Store a cleaned release; returns 'new', 'changed' or 'unchanged'."""
+        digest = release.content_hash
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT content_hash FROM releases WHERE id=?", (release.id,)
+            ).fetchone()
+            if row is not None and row["content_hash"] == digest:
+                return "unchanged"
+            stamp = now()
+            db.execute(
+                """INSERT INTO releases(id, url, page_url, content_hash, title, date, dateline,
+                        language, body, contact_block, site_tags, kind, errors, duplicate_of,
+                        stored_at, updated_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   ON CONFLICT(id) DO UPDATE SET
+                     url=excluded.url, page_url=excluded.page_url,
+                     content_hash=excluded.content_hash, title=excluded.title,
+                     date=excluded.date, dateline=excluded.dateline,
+                     language=excluded.language, body=excluded.body,
+                     contact_block=excluded.contact_block, site_tags=excluded.site_tags,
+                     kind=excluded.kind, errors=excluded.errors,
+                     duplicate_of=excluded.duplicate_of, updated_at=excluded.updated_at""",
+                (
+                    release.id,
+                    release.url,
+                    page_url,
+                    digest,
+                    release.title,
+                    release.date,
+                    release.dateline,
+                    release.language,
+                    release.body,
+                    release.contact_block,
+                    json.dumps(release.site_tags, ensure_ascii=False),
+                    release.kind,
+                    json.dumps(release.errors, ensure_ascii=False),
+                    duplicate_of,
+                    stamp,
+                    stamp,
+                ),
+            )
+        return "new" if row is None else "changed"
+
+    def get_release(self, release_id: str) -> Release | None:
+        rows = self.query("SELECT * FROM releases WHERE id=?", (release_id,))
+        return _row_to_release(rows[0]) if rows else None
+
+    def release_ids(self) -> set[str]:
+        return {r["id"] for r in self.query("SELECT id FROM releases")}
+
+    def releases(self) -> list[tuple[Release, str | None]]:
+        """Every release with the id of the copy it duplicates, if any."""
+        rows = self.query("SELECT * FROM releases ORDER BY date, id")
+        return [(_row_to_release(r), r["duplicate_of"]) for r in rows]
+
+    def releases_to_process(self, force: bool = False) -> list[Release]:
+        """Releases with no record, or whose content changed since their record."""
+        sql = (
+            "SELECT r.* FROM releases r LEFT JOIN records x ON x.id = r.id "
+            "WHERE r.duplicate_of IS NULL"
+        )
+        if not force:
+            sql += " AND (x.id IS NULL OR x.release_hash != r.content_hash)"
+        return [_row_to_release(r) for r in self.query(sql + " ORDER BY r.id")]
+
+    # -- records -----------------------------------------------------------
+    def save_record(self, record: Record, release_hash: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO records(id, release_hash, record, primary_theme, processed_at)
+                   VALUES (?,?,?,?,?)
+                   ON CONFLICT(id) DO UPDATE SET release_hash=excluded.release_hash,
+                     record=excluded.record, primary_theme=excluded.primary_theme,
+                     processed_at=excluded.processed_at""",
+                (record.id, release_hash, record.to_json(), record.primary_theme, now()),
+            )
+
+    def records(self) -> list[Record]:
+        rows = self.query("SELECT record FROM records ORDER BY id")
+        return [Record.from_dict(json.loads(r["record"])) for r in rows]
+
+    def get_record(self, release_id: str) -> Record | None:
+        rows = self.query("SELECT record FROM records WHERE id=?", (release_id,))
+        return Record.from_dict(json.loads(rows[0]["record"])) if rows else None
+
+    # -- reviews -----------------------------------------------------------
+    def add_reviews(self, reviews: list[dict[str, Any]]) -> None:
+        """Store archivists' corrections, all or none."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO reviews(release_id, themes, primary_theme, reviewer, reviewed_at,"
+                " note) VALUES (:release_id, :themes, :primary_theme, :reviewer, :reviewed_at,"
+                " :note)",
+                [
+                    {**r, "themes": json.dumps(r["themes"]), "note": r.get("note")}
+                    for r in reviews
+                ],
+            )
+
+    def latest_reviews(self) -> list[dict[str, Any]]:
+        """The newest review of each release, joined with its text."""
+        rows = self.query(
+            """SELECT v.release_id, v.themes, v.primary_theme, v.reviewer, v.reviewed_at,
+                      r.title, r.body, r.contact_block
+               FROM reviews v JOIN releases r ON r.id = v.release_id
+               WHERE v.review_id = (SELECT MAX(review_id) FROM reviews w
+                                    WHERE w.release_id = v.release_id)
+               ORDER BY v.release_id"""
+        )
+        return [{**dict(r), "themes": json.loads(r["themes"])} for r in rows]
+
+    # -- errors and runs ---------------------------------------------------
+    def add_error(self, stage: str, subject: str, reason: str, run_id: int | None = None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO errors(run_id, stage, subject, reason, at) VALUES (?,?,?,?,?)",
+                (run_id, stage, subject, reason, now()),
+            )
+
+    def errors(self, run_id: int | None = None) -> list[sqlite3.Row]:
+        if run_id is None:
+            return self.query("SELECT * FROM errors ORDER BY error_id")
+        return self.query("SELECT * FROM errors WHERE run_id=? ORDER BY error_id", (run_id,))
+
+    def start_run(self, command: str) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs(command, started_at) VALUES (?, ?)", (command, now())
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at=?, summary=? WHERE run_id=?",
+                (now(), json.dumps(summary), run_id),
+            )
+
+
+def _row_to_page(row: sqlite3.Row) -> Page:
+    return Page(
+        url=row["url"],
+        fetched_at=row["fetched_at"],
+        status=row["status"],
+        html=zlib.decompress(row["html_gz"]).decode("utf-8"),
+        headers=json.loads(row["headers"]),
+        final_url=row["final_url"],
+        source=row["source"],
+    )
+
+
+def _row_to_release(row: sqlite3.Row) -> Release:
+    return Release(
+        id=row["id"],
+        title=row["title"],
+        body=row["body"],
+        url=row["url"],
+        date=row["date"],
+        dateline=row["dateline"],
+        language=row["language"] or "en",
+        contact_block=row["contact_block"],
+        site_tags=json.loads(row["site_tags"]),
+        kind=row["kind"] or "press_release",
+        errors=json.loads(row["errors"]),
+    )
