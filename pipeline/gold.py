@@ -123,8 +123,61 @@ def _near_duplicates(records: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def assign_splits(records: list[dict[str, Any]], seed: int = 0) -> int:
+    """Give records without a split one (70/15/15), by multi-label iterative
+    stratification over their themes and primary theme. Records that have a
+    split keep it, so figures stay comparable as the corpus grows."""
+    import numpy as np
+    from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
+
+    new = [r for r in records if r.get("split") not in SPLITS]
+    if not new:
+        return 0
+    ids = list(theme_ids())
+    y = np.zeros((len(new), 2 * len(ids)), dtype=int)
+    for i, r in enumerate(new):
+        for t in r["themes"]:
+            y[i, ids.index(t)] = 1
+        y[i, len(ids) + ids.index(r["primary"])] = 1
+    if len(new) < 10:
+        for r in new:
+            r["split"] = "train"
+        return len(new)
+    outer = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=0.30, random_state=seed)
+    train_idx, held_idx = next(outer.split(np.zeros(len(new)), y))
+    inner = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=0.5, random_state=seed)
+    dev_rel, test_rel = next(inner.split(np.zeros(len(held_idx)), y[held_idx]))
+    for i in train_idx:
+        new[i]["split"] = "train"
+    for i in held_idx[dev_rel]:
+        new[i]["split"] = "dev"
+    for i in held_idx[test_rel]:
+        new[i]["split"] = "test"
+    return len(new)
+
+
+def write_back(records: list[dict[str, Any]]) -> None:
+    """Rewrite the gold files with the records' current fields, order kept."""
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_file.setdefault(r["_source"].rsplit(":", 1)[0], []).append(r)
+    for name, recs in by_file.items():
+        lines = [
+            json.dumps({k: v for k, v in r.items() if k != "_source"}, ensure_ascii=False)
+            for r in recs
+        ]
+        (CORPUS_DIR / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["--assign-splits"]:
+        records = load_gold()
+        n = assign_splits(records)
+        write_back(records)
+        counts = {s: len(split(records, s)) for s in SPLITS}
+        print(f"assigned {n} records; splits now {counts}")
+        return 0
     records = load_gold([Path(a) for a in args] if args else None)
     problems = validate(records)
     for p in problems:

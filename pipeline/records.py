@@ -117,6 +117,7 @@ class Record(_DictMixin):
     # Metadata beyond the contract's fields, kept because archivists use it.
     site_tags: dict[str, list[str]] = field(default_factory=dict)
     contact_block: str | None = None
+    theme_scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def assemble(
@@ -150,6 +151,7 @@ class Record(_DictMixin):
             versions=versions,
             site_tags=release.site_tags,
             contact_block=release.contact_block,
+            theme_scores=th.scores,
         )
 
     def to_json(self) -> str:

@@ -53,7 +53,6 @@ _CAPTIONS = [re.compile(p, re.IGNORECASE) for p in _DATA["caption_patterns"]]
 _CAPTION_SUFFIX = re.compile(_DATA["caption_suffix_pattern"])
 _CAPTION_MAX = int(_DATA["caption_line_max"])
 _COOKIE = re.compile("|".join(re.escape(p) for p in _DATA["cookie_phrases"]), re.IGNORECASE)
-_GLUED = None
 
 
 @cache

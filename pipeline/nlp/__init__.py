@@ -81,7 +81,9 @@ def extract_entities(release: Release, nlp: Language) -> tuple[Entities, list[st
     if not text.strip():
         return Entities(), ["nlp: empty text, no entities extracted"]
     if release.language and release.language != "en":
-        errors.append(f"nlp: language is {release.language!r}; the model reads English")
+        errors.append(
+            f"warning: language is {release.language!r}; entities read with the English model"
+        )
     parts = pieces(text)
     counts: Counter[str] = Counter()
     merged = Entities()

@@ -1,0 +1,142 @@
+"""Running the stages over many records: incremental, per-record errors.
+
+``process_release`` is one release through entities and themes, with every
+failure caught into ``Record.errors``; ``process_batch`` does a list of them
+(piping texts through spaCy in batches). ``clean_stored_pages`` and
+``process_store`` are the incremental steps over the store: only pages whose
+HTML changed are re-cleaned, only releases whose content changed are
+re-processed, near-duplicate copies are linked to the first and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pipeline import __version__
+from pipeline.records import Record, Release
+from pipeline.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Stages:
+    """What a worker needs to process releases: loaded once per process."""
+
+    nlp: object
+    classifier: object
+    versions: dict[str, str]
+
+    @classmethod
+    def load(cls, model: str | None = None) -> Stages:
+        from pipeline.classify import load_classifier
+        from pipeline.nlp import load_nlp, model_version
+
+        nlp = load_nlp(model)
+        clf, card = load_classifier()
+        versions = {
+            "pipeline": __version__,
+            "classifier": f"themes-{card['model_sha256'][:12]}",
+            "spacy_model": model_version(nlp),
+        }
+        return cls(nlp=nlp, classifier=clf, versions=versions)
+
+
+def process_release(release: Release, stages: Stages) -> Record:
+    """One release through the entity and theme stages; never raises."""
+    from pipeline.classify import classify
+    from pipeline.nlp import extract_entities
+
+    errors: list[str] = []
+    entities = themes = None
+    if not (release.title.strip() or release.body.strip()):
+        errors.append("empty release: no title and no text")
+        return Record.assemble(release, None, None, errors, stages.versions)
+    try:
+        entities, nlp_errors = extract_entities(release, stages.nlp)
+        errors.extend(nlp_errors)
+    except Exception as exc:  # a batch must go on: the error is the record's
+        errors.append(f"nlp: {type(exc).__name__}: {exc}")
+    try:
+        themes = classify([release], stages.classifier)[0]
+    except Exception as exc:
+        errors.append(f"classify: {type(exc).__name__}: {exc}")
+    return Record.assemble(release, entities, themes, errors, stages.versions)
+
+
+def failed(record: Record) -> bool:
+    """A record failed when a stage could not do its work (warnings aside)."""
+    return any(not e.startswith("warning:") for e in record.errors)
+
+
+def process_batch(releases: Iterable[Release], stages: Stages) -> list[Record]:
+    return [process_release(r, stages) for r in releases]
+
+
+@dataclass
+class CleanSummary:
+    pages: int = 0
+    releases_new: int = 0
+    releases_changed: int = 0
+    duplicates: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def clean_stored_pages(store: Store, profile_name: str | None = None,
+                       run_id: int | None = None) -> CleanSummary:
+    """Clean every page whose HTML changed since it was last cleaned."""
+    from pipeline.clean import NearDuplicateIndex, clean_page
+    from pipeline.sites import get_profile
+
+    profile = get_profile(profile_name) if profile_name else None
+    summary = CleanSummary()
+    index = NearDuplicateIndex()
+    for release, duplicate_of in store.releases():
+        if duplicate_of is None:
+            index.add(release.id, release.body)
+    for page in store.pages_to_clean():
+        summary.pages += 1
+        try:
+            releases = clean_page(page, profile)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            summary.failed.append((page.url, reason))
+            store.add_error("clean", page.url, reason, run_id)
+            continue
+        for release in releases:
+            if release.errors and not release.body.strip():
+                summary.failed.append((page.url, "; ".join(release.errors)))
+                store.add_error("clean", page.url, "; ".join(release.errors), run_id)
+                continue
+            duplicate_of = index.add(release.id, release.body)
+            if duplicate_of == release.id:
+                duplicate_of = None
+            summary.duplicates += duplicate_of is not None
+            state = store.upsert_release(release, page_url=page.url, duplicate_of=duplicate_of)
+            summary.releases_new += state == "new"
+            summary.releases_changed += state == "changed"
+        store.mark_cleaned(page.url)
+    return summary
+
+
+@dataclass
+class ProcessSummary:
+    processed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def process_store(store: Store, stages: Stages, force: bool = False,
+                  run_id: int | None = None) -> ProcessSummary:
+    """Process every stored release that is new or changed; one record each."""
+    summary = ProcessSummary()
+    for release in store.releases_to_process(force=force):
+        record = process_release(release, stages)
+        store.save_record(record, release.content_hash)
+        summary.processed += 1
+        if failed(record):
+            reason = "; ".join(record.errors)
+            summary.failed.append((record.id, reason))
+            store.add_error("process", record.id, reason, run_id)
+    return summary

@@ -1,0 +1,86 @@
+"""Near-duplicate releases: MinHash LSH over word shingles (datasketch).
+
+The same release is often published twice: on the global site and a
+country site, or re-posted with a changed headline or a fixed typo. Each
+text becomes a set of 3-word shingles; ``NearDuplicateIndex.add`` answers
+with the id of the first release whose estimated Jaccard similarity is at
+least the threshold (0.8 by default), so a copy of a copy still points at
+the original. Ids added again replace their earlier text (a re-cleaned
+page must not be a duplicate of itself).
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasketch import MinHash, MinHashLSH
+
+_WORD = re.compile(r"\w+")
+SHINGLE_WORDS = 3
+NUM_PERM = 128
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    words = _WORD.findall(text.casefold())
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash | None:
+    grams = shingles(text)
+    if not grams:
+        return None
+    signature = MinHash(num_perm=num_perm)
+    signature.update_batch([g.encode("utf-8") for g in grams])
+    return signature
+
+
+class NearDuplicateIndex:
+    """Links each new release to the first earlier one it nearly copies."""
+
+    def __init__(self, threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._signatures: dict[str, MinHash] = {}
+        self._order: dict[str, int] = {}
+        self._original: dict[str, str] = {}
+        self._added = 0
+
+    def __len__(self) -> int:
+        return len(self._signatures)
+
+    def __contains__(self, release_id: str) -> bool:
+        return release_id in self._signatures
+
+    def add(self, release_id: str, text: str) -> str | None:
+        """Index the release; the id of the earlier release it copies, or None."""
+        if release_id in self._signatures:
+            self._lsh.remove(release_id)
+            del self._signatures[release_id]
+            self._original.pop(release_id, None)
+        signature = minhash(text, self.num_perm)
+        if signature is None:
+            return None
+        # Only releases first added before this one can be its original, so
+        # re-adding an original never makes it a copy of its own copies.
+        position = self._order.setdefault(release_id, self._added)
+        self._added += 1
+        candidates = [
+            other
+            for other in self._lsh.query(signature)
+            if self._order[other] < position
+            and signature.jaccard(self._signatures[other]) >= self.threshold
+        ]
+        self._lsh.insert(release_id, signature)
+        self._signatures[release_id] = signature
+        if not candidates:
+            return None
+        first = min(candidates, key=self._order.__getitem__)
+        original = self._original.get(first, first)
+        self._original[release_id] = original
+        return original
+
+    def duplicate_of(self, release_id: str) -> str | None:
+        return self._original.get(release_id)

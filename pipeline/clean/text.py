@@ -1,0 +1,202 @@
+"""Text-level cleaning: normalisation, hard wraps, and the line rules.
+
+Both roads into the cleaner end here: paragraphs pulled out of HTML by the
+site selectors, and releases that arrive as plain text. Normalisation puts
+text in Unicode NFC, turns non-breaking and other odd spaces into plain
+spaces, drops zero-width characters and raw Drupal tokens, and leaves
+typographic quotes and dashes exactly as the source wrote them (the gold
+text and the contact parser both expect the source's own punctuation).
+
+``clean_paragraphs`` then drops what is not article text, line by line:
+chrome (``chrome.py``), image captions and credits, separators, lines
+repeated right after themselves, metadata lines (whose dates and site tags
+it collects), and a trailing "Related news" list. Hard-wrapped lines
+(single newlines inside a paragraph of ~60-80 character lines) are joined
+back: a line was wrapped when the first word of the next line would not
+have fitted on it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipeline.clean import chrome
+from pipeline.clean.metadata import LineMetadata, is_date_line, parse_metadata_line
+
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_RUNS = re.compile(r" {2,}")
+_MIN_WRAP, _MAX_WRAP = 40, 100
+_ITEM_START = re.compile(
+    r"^(?:[-•*·–—]\s|\d{1,2}[.)]\s|(?:Tel|Tél|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel)"
+    r"\.?\s*:)",
+    re.IGNORECASE,
+)
+_REPEAT_MAX = 60
+
+
+def normalize(text: str) -> str:
+    """NFC, plain spaces, Unix newlines, no Drupal tokens; quotes and dashes as written."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n")
+    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    text = chrome.drop_drupal_tokens(text)
+    return "\n".join(_RUNS.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def join_hard_wraps(lines: list[str]) -> list[str]:
+    """The lines of one block (no blank line inside) -> its units.
+
+    A block is hard-wrapped when its longest line is 40-100 characters.
+    Greedy wrapping breaks a line only when the next word does not fit, so
+    a line joins the next one exactly when the next line's first word would
+    have overflowed it; otherwise the writer ended the line on purpose (end
+    of a paragraph, a contact item). A line that starts a list item or a
+    contact field ("Tel:") is never joined.
+    """
+    lines = [line for line in lines if line.strip()]
+    if len(lines) < 2:
+        return lines
+    width = max(len(line) for line in lines)
+    if not _MIN_WRAP <= width <= _MAX_WRAP:
+        return lines
+    units = [lines[0]]
+    last_length = len(lines[0])
+    for line in lines[1:]:
+        first_word = line.split(" ", 1)[0]
+        if last_length + 1 + len(first_word) > width and not _ITEM_START.match(line):
+            hyphenated = units[-1].endswith("-") and units[-1][-2:-1].isalpha()
+            units[-1] = units[-1] + ("" if hyphenated else " ") + line
+        else:
+            units.append(line)
+        last_length = len(line)
+    return units
+
+
+def split_blocks(text: str) -> list[list[str]]:
+    """Plain text -> blocks of lines (split on blank lines).
+
+    A text without any blank line writes one paragraph per line (as the
+    seed release does), unless its lines are hard-wrapped, in which case the
+    whole text is one block for ``join_hard_wraps`` to take apart.
+    """
+    lines = text.split("\n")
+    if any(not line.strip() for line in lines):
+        blocks, current = [], []
+        for line in lines:
+            if line.strip():
+                current.append(line)
+            elif current:
+                blocks.append(current)
+                current = []
+        if current:
+            blocks.append(current)
+        return blocks
+    return [lines] if _is_hard_wrapped(lines) else [[line] for line in lines if line.strip()]
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return False
+    # Wrapped text: no line past 100 characters, and most lines near the longest.
+    return lengths[-1] <= _MAX_WRAP and lengths[len(lengths) // 2] >= 0.6 * lengths[-1] >= 24
+
+
+@dataclass
+class CleanedText:
+    """Article paragraphs and the metadata found among the dropped lines."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    date: str | None = None
+    site_tags: dict[str, list[str]] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def take(self, found: LineMetadata) -> None:
+        if found.date and not self.date:
+            self.date = found.date
+        for key, values in found.site_tags.items():
+            bucket = self.site_tags.setdefault(key, [])
+            bucket.extend(v for v in values if v not in bucket)
+        self.categories.extend(c for c in found.categories if c not in self.categories)
+
+
+class _LineFilter:
+    """Stateful across the lines of one article (the "Related news" list)."""
+
+    def __init__(self, out: CleanedText) -> None:
+        self.out = out
+        self.in_related = False
+
+    def keep(self, line: str) -> str | None:
+        """The line as it should appear in the article, or None to drop it."""
+        if self.in_related:
+            link_title = len(line) < 200 and not chrome.looks_like_sentence(line)
+            if link_title or is_date_line(line):
+                return self._drop(line)
+            self.in_related = False
+        found = parse_metadata_line(line)
+        if found is not None:
+            self.out.take(found)
+            return self._drop(line)
+        if chrome.is_related_heading(line):
+            self.in_related = True
+            return self._drop(line)
+        if chrome.is_chrome_line(line) or chrome.is_caption(line):
+            return self._drop(line)
+        return chrome.strip_caption_suffix(line).strip() or None
+
+    def _drop(self, line: str) -> None:
+        self.out.dropped.append(line)
+        return None
+
+
+def repeated_lines(lines: list[str]) -> set[int]:
+    """Indexes of short lines that repeat the line next to them (both copies).
+
+    Flattened menus print each label twice ("About" / "About"); a label we
+    do not know is still caught this way.
+    """
+    marked: set[int] = set()
+    for i in range(len(lines) - 1):
+        a, b = lines[i], lines[i + 1]
+        if len(a) <= _REPEAT_MAX and a.casefold() == b.casefold():
+            marked.update((i, i + 1))
+    return marked
+
+
+def clean_paragraphs(paragraphs: list[str], lines_are_paragraphs: bool = False) -> CleanedText:
+    """Article paragraphs without chrome, captions or metadata lines.
+
+    Each input paragraph may hold several lines (``<br>`` in HTML, a block of
+    plain text). Lines that survive are re-joined where they were
+    hard-wrapped; the rest stay one paragraph with ``\\n`` between its lines,
+    or, with ``lines_are_paragraphs``, become paragraphs of their own.
+    """
+    out = CleanedText()
+    flat = [
+        (index, line.strip())
+        for index, paragraph in enumerate(paragraphs)
+        for line in normalize(paragraph).split("\n")
+        if line.strip()
+    ]
+    repeated = repeated_lines([line for _, line in flat])
+    line_filter = _LineFilter(out)
+    grouped: dict[int, list[str]] = {}
+    for n, (index, line) in enumerate(flat):
+        kept = None if n in repeated else line_filter.keep(line)
+        if kept:
+            grouped.setdefault(index, []).append(kept)
+        elif n in repeated:
+            out.dropped.append(line)
+    for index in sorted(grouped):
+        units = join_hard_wraps(grouped[index])
+        if lines_are_paragraphs:
+            out.paragraphs.extend(units)
+        else:
+            out.paragraphs.append("\n".join(units))
+    return out

@@ -1,0 +1,493 @@
+"""Command line: parse, call the stages, print. ``python -m pipeline --help``.
+
+Exit status (shared/CONTRACT.md): 0 success; 1 some records failed (each
+named on stderr, the rest done); 2 bad usage or unusable input (one line on
+stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from pipeline import __version__
+
+DEFAULT_DB = "out/pipeline.db"
+OUT_DIR = Path("out")
+
+
+class UsageError(Exception):
+    """Bad usage or unusable input: one line to stderr, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="iom-pipeline",
+        description="Crawl, clean, extract entities from and classify press releases of the "
+        "migration agency's websites, into a SQLite store, JSONL exports and an HTML report.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", default=DEFAULT_DB, help=f"the store (default {DEFAULT_DB})")
+
+    def crawl_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="listing page, RSS/Atom feed or sitemap URL")
+        sp.add_argument("--site-profile", help="site layout to use (else by host or markup)")
+        sp.add_argument("--max-pages", type=int, help="fetch at most N release pages")
+        sp.add_argument("--since", help="stop paging listings at releases older than YYYY-MM-DD")
+        sp.add_argument("--rate", type=float, default=1.0,
+                        help="requests per second per host (default 1)")
+        sp.add_argument("--refresh", action="store_true",
+                        help="refetch stored release pages (conditional GET)")
+
+    sp = sub.add_parser("crawl", help="fetch releases from listing pages, feeds, sitemaps")
+    crawl_opts(sp)
+    common(sp)
+
+    sp = sub.add_parser(
+        "process",
+        help="clean, extract and classify new or changed releases (or --input files)",
+        description="Without --input: every stored page or release that is new or changed. "
+        "With --input: .txt (first line the headline), .html/.htm pages or .jsonl "
+        '({"id","title","text"} or {"id","url","html"} a line); the record id is the file '
+        "name without extension, or the id given.",
+    )
+    sp.add_argument("--input", nargs="+", type=Path, metavar="PATH")
+    sp.add_argument("--output", type=Path, metavar="FILE.jsonl",
+                    help="write the output records here (default: out/releases.jsonl)")
+    sp.add_argument("--force", action="store_true", help="reprocess everything stored")
+    sp.add_argument("--site-profile", help="site layout for HTML input")
+    common(sp)
+
+    sp = sub.add_parser("run", help="crawl + process + export + report")
+    crawl_opts(sp)
+    sp.add_argument("--sample-site", action="store_true",
+                    help="serve the bundled sample site on 127.0.0.1 and crawl it")
+    common(sp)
+
+    sp = sub.add_parser("train", help="train the theme classifier (gold corpus + reviews)")
+    sp.add_argument("--if-changed", action="store_true",
+                    help="do nothing when the inputs match the model card")
+    common(sp)
+
+    sp = sub.add_parser("evaluate", help="score predictions (or a fresh run) against gold")
+    sp.add_argument("--gold", type=Path, help="gold JSONL (default: the corpus test split)")
+    sp.add_argument("--split", default="test", choices=["train", "dev", "test", "all"],
+                    help="corpus split when --gold is not given (default test)")
+    sp.add_argument("--predictions", type=Path, help="output records JSONL to score")
+    sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    common(sp)
+
+    sp = sub.add_parser("report", help="write the HTML report")
+    sp.add_argument("--output", type=Path, default=OUT_DIR / "report.html")
+    common(sp)
+
+    sp = sub.add_parser("export", help="export the records: JSONL, CSV or Parquet")
+    sp.add_argument("--output", type=Path, default=OUT_DIR / "releases.jsonl")
+    sp.add_argument("--format", choices=["jsonl", "csv", "parquet"], default=None)
+    common(sp)
+
+    sp = sub.add_parser("review", help="the archivists' correction loop (CSV)")
+    rsub = sp.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    ex = rsub.add_parser("export", help="write a CSV of releases to review, least certain first")
+    ex.add_argument("--output", type=Path, default=OUT_DIR / "review.csv")
+    ex.add_argument("--theme", help="only releases given this theme")
+    ex.add_argument("--since", help="only releases dated on or after YYYY-MM-DD")
+    ex.add_argument("--limit", type=int)
+    common(ex)
+    im = rsub.add_parser("import", help="import a corrected CSV (all rows or none)")
+    im.add_argument("file", type=Path)
+    im.add_argument("--reviewer", help="reviewer name for rows that leave it empty")
+    common(im)
+
+    sp = sub.add_parser("serve-sample", help="serve the sample site on 127.0.0.1")
+    sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument("--faults", type=float, default=0.0, help="fault rate, 0 to 1")
+    sp.add_argument("--dir", type=Path, help="a built site (default: build one)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # unusable input: say what, not a traceback
+        from pipeline.classify import ModelError
+        from pipeline.store import StoreError
+
+        if isinstance(exc, ModelError | StoreError | OSError | ValueError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+# -- helpers -----------------------------------------------------------------
+def _open_store(args):
+    from pipeline.store import Store
+
+    return Store(args.db)
+
+
+def _stages():
+    from pipeline.batch import Stages
+
+    return Stages.load()
+
+
+def _report_failures(failed: list[tuple[str, str]], what: str) -> None:
+    for subject, reason in failed:
+        print(f"{what} failed: {subject}: {reason}", file=sys.stderr)
+
+
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise UsageError(f"--since {value!r} is not a date YYYY-MM-DD") from exc
+
+
+# -- commands ----------------------------------------------------------------
+def cmd_crawl(args, store=None) -> int:
+    from pipeline.crawl import CrawlSettings, crawl
+
+    if not args.sources:
+        raise UsageError("crawl needs at least one SOURCE URL")
+    own = store is None
+    store = store or _open_store(args)
+    run_id = store.start_run("crawl " + " ".join(args.sources))
+    settings = CrawlSettings(
+        min_delay=1.0 / args.rate if args.rate > 0 else 0.0,
+        max_pages=args.max_pages,
+        since=_since(args.since),
+        refresh=args.refresh,
+    )
+    summary = crawl(args.sources, store, settings, profile_name=args.site_profile)
+    store.finish_run(run_id, {"crawl": summary.as_dict()})
+    print(summary.describe())
+    _report_failures([(f.url, f.reason) for f in summary.failures], "fetch")
+    if own:
+        store.close()
+    return 1 if summary.failures else 0
+
+
+def _read_inputs(paths: list[Path], profile_name: str | None):
+    """Releases from files, each with the id the contract gives it."""
+    from pipeline.clean import clean_page, clean_text
+    from pipeline.records import Page, Release
+    from pipeline.sites import get_profile
+
+    profile = get_profile(profile_name) if profile_name else None
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file")
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            yield clean_text(path.read_text(encoding="utf-8", errors="replace"), path.stem)
+        elif suffix in (".html", ".htm"):
+            from pipeline.clean import decode_html
+
+            html = decode_html(path.read_bytes(), None)
+            page = Page(url=path.resolve().as_uri(), fetched_at="", status=200, html=html)
+            releases = clean_page(page, profile)
+            for i, rel in enumerate(releases):
+                rel.id = path.stem if len(releases) == 1 else f"{path.stem}#{i + 1}"
+                rel.url = None if rel.url and rel.url.startswith("file:") else rel.url
+                yield rel
+        elif suffix == ".jsonl":
+            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield Release(id=where, title="", body="",
+                                  errors=[f"{where}: not JSON ({exc.msg})"])
+                    continue
+                rid = str(obj.get("id") or where)
+                if "html" in obj:
+                    page = Page(url=obj.get("url") or "", fetched_at="", status=200,
+                                html=obj["html"])
+                    for i, rel in enumerate(clean_page(page, profile)):
+                        rel.id = rid if i == 0 else f"{rid}#{i + 1}"
+                        yield rel
+                elif "text" in obj:
+                    rel = clean_text(f"{obj.get('title', '')}\n\n{obj['text']}", rid,
+                                     url=obj.get("url"))
+                    if obj.get("title"):
+                        rel.title = obj["title"]
+                    yield rel
+                else:
+                    yield Release(id=rid, title=str(obj.get("title") or ""), body="",
+                                  errors=[f"{where}: a line needs 'text' or 'html'"])
+        else:
+            raise UsageError(f"{path}: unsupported input type {suffix!r} (.txt, .html, .jsonl)")
+
+
+def cmd_process(args, store=None) -> int:
+    from pipeline.batch import clean_stored_pages, failed, process_release, process_store
+
+    if args.input:
+        stages = _stages()
+        out_path = args.output or OUT_DIR / "releases.jsonl"
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        n = bad = 0
+        tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for release in _read_inputs(args.input, args.site_profile):
+                record = process_release(release, stages)
+                fh.write(record.to_json() + "\n")
+                n += 1
+                if failed(record):
+                    bad += 1
+                    print(f"record {record.id}: {'; '.join(record.errors)}", file=sys.stderr)
+        tmp.replace(out_path)
+        print(f"{n} records written to {out_path} ({bad} with errors)")
+        return 1 if bad else 0
+    own = store is None
+    store = store or _open_store(args)
+    run_id = store.start_run("process")
+    cleaned = clean_stored_pages(store, args.site_profile, run_id)
+    summary = process_store(store, _stages(), force=args.force, run_id=run_id)
+    store.finish_run(run_id, {"pages_cleaned": cleaned.pages, "processed": summary.processed})
+    print(f"cleaned {cleaned.pages} pages: {cleaned.releases_new} new releases, "
+          f"{cleaned.releases_changed} changed, {cleaned.duplicates} near-duplicates linked; "
+          f"processed {summary.processed} releases, {len(summary.failed)} with errors")
+    _report_failures(cleaned.failed, "clean")
+    _report_failures(summary.failed, "record")
+    if args.output:
+        _export(store, args.output, "jsonl")
+    if own:
+        store.close()
+    return 1 if summary.failed or cleaned.failed else 0
+
+
+def _export(store, path: Path, fmt: str | None) -> int:
+    from pipeline.export import export_records
+
+    fmt = fmt or {".csv": "csv", ".parquet": "parquet"}.get(path.suffix.lower(), "jsonl")
+    return export_records(store.records(), path, fmt)
+
+
+def cmd_export(args) -> int:
+    with _open_store(args) as store:
+        n = _export(store, args.output, args.format)
+    print(f"{n} records written to {args.output}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pipeline.report import write_report
+
+    with _open_store(args) as store:
+        path = write_report(store, args.output)
+    print(f"report written to {path}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from pipeline.report import write_report
+
+    started = time.perf_counter()
+    server = None
+    if args.sample_site:
+        from pipeline.sample_site import sample_sources
+        from pipeline.sample_site.server import SampleServer, built_site
+
+        server = SampleServer(built_site())
+        server.start()
+        args.sources = sample_sources(server.base_url) + list(args.sources)
+        args.rate = max(args.rate, 50.0)
+        print(f"sample site served at {server.base_url}")
+    try:
+        with _open_store(args) as store:
+            crawl_status = cmd_crawl(args, store)
+            args.input, args.output, args.force = None, None, False
+            process_status = cmd_process(args, store)
+            out_dir = Path(args.db).parent
+            n = _export(store, out_dir / "releases.jsonl", "jsonl")
+            report = write_report(store, out_dir / "report.html")
+            print(f"{n} records in {args.db}\n"
+                  f"export: {out_dir / 'releases.jsonl'}\nreport: {report}\n"
+                  f"done in {time.perf_counter() - started:.1f} s")
+    finally:
+        if server:
+            server.stop()
+    return max(crawl_status, process_status)
+
+
+def cmd_train(args) -> int:
+    from pipeline.classify import ModelError, inputs_digest, read_card, review_records, save, train
+    from pipeline.gold import load_gold
+
+    gold = load_gold()
+    reviews = []
+    if Path(args.db).exists():
+        with _open_store(args) as store:
+            reviews = store.latest_reviews()
+    if args.if_changed:
+        try:
+            card = read_card()
+            if card["data"]["sha256"] == inputs_digest(gold, review_records(reviews)):
+                print("model is up to date with its inputs (models/themes.card.json)")
+                return 0
+        except (ModelError, KeyError):
+            pass
+    started = time.perf_counter()
+    clf, card = train(gold, reviews)
+    path = save(clf, card)
+    _print_theme_table(card["metrics_test"], card["baselines_test"])
+    print(f"scoring: {card['scoring']}; trained on {card['data']['train']}+{card['data']['dev']} "
+          f"gold + {card['data']['reviews']} reviews in {time.perf_counter() - started:.1f} s")
+    print(f"model written to {path}")
+    return 0
+
+
+def _print_theme_table(metrics: dict, baselines: dict | None = None) -> None:
+    print(f"{'theme':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+    for label, m in metrics["per_label"].items():
+        print(f"{label:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:4d}")
+    rows = [("model", metrics)] + list((baselines or {}).items())
+    print(f"\n{'':24} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}")
+    for name, m in rows:
+        print(f"{name:24} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} {m['primary_accuracy']:9.3f}")
+
+
+def cmd_evaluate(args) -> int:
+    from pipeline.evaluate import ENTITY_TYPES, entity_scores, plain_model_entities
+    from pipeline.gold import load_gold, split
+
+    if args.gold:
+        if not args.gold.exists():
+            raise UsageError(f"{args.gold}: no such file")
+        gold = load_gold([args.gold])
+    else:
+        corpus = load_gold()
+        gold = corpus if args.split == "all" else split(corpus, args.split)
+    if not gold:
+        raise UsageError("no gold records to evaluate")
+    if args.predictions:
+        preds = {}
+        for line in args.predictions.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                obj = json.loads(line)
+                preds[obj["id"]] = obj
+        missing = [g["id"] for g in gold if g["id"] not in preds]
+        if missing:
+            raise UsageError(f"{args.predictions}: no prediction for {len(missing)} gold ids, "
+                             f"e.g. {missing[0]}")
+        predicted = [preds[g["id"]] for g in gold]
+    else:
+        from pipeline.batch import process_release
+        from pipeline.clean import clean_text
+
+        stages = _stages()
+        predicted = []
+        for g in gold:
+            rel = clean_text(f"{g['title']}\n\n{g['text']}", g["id"])
+            rel.title = g["title"]
+            predicted.append(process_release(rel, stages).as_dict())
+    figures: dict = {"n": len(gold)}
+    if all("themes" in g for g in gold):
+        from pipeline.classify import KeywordBaseline, MostFrequentBaseline, theme_scores
+        from pipeline.records import Themes
+        from pipeline.taxonomy import theme_ids
+
+        labels = list(theme_ids())
+        got = [Themes(themes=p.get("themes", []), primary_theme=p.get("primary_theme"))
+               for p in predicted]
+        figures["themes"] = theme_scores(gold, got, labels)
+        baselines = {}
+        if not args.no_baselines:
+            rows = [{"title": g["title"], "text": g["text"]} for g in gold]
+            baselines["keyword"] = theme_scores(gold, KeywordBaseline().predict(rows), labels)
+            train_split = split(load_gold(), "train") or gold
+            baselines["most_frequent"] = theme_scores(
+                gold, MostFrequentBaseline(train_split).predict(rows), labels)
+        figures["theme_baselines"] = baselines
+        print(f"Themes on {len(gold)} releases")
+        _print_theme_table(figures["themes"], baselines)
+        if figures["themes"]["primary_confusion"]:
+            print("primary confusions (gold -> predicted): " + ", ".join(
+                f"{c['gold']}->{c['predicted']} x{c['count']}"
+                for c in figures["themes"]["primary_confusion"][:8]))
+    ours = entity_scores(gold, predicted)
+    figures["entities"] = ours
+    plain = None
+    if not args.no_baselines:
+        plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold]))
+        plain["contacts"] = None
+        figures["entities_plain_model"] = plain
+    print(f"\nEntities on {len(gold)} releases (plain = en_core_web_sm, all components)")
+    print(f"{'type':12} {'P':>6} {'R':>6} {'F1':>6} {'n':>5} {'plain F1':>9}")
+    for kind in ENTITY_TYPES:
+        m = ours[kind]
+        base = plain.get(kind) if plain else None
+        base_f1 = f"{base['f1']:9.3f}" if base else f"{'-':>9}"
+        print(f"{kind:12} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+              f"{m['support']:5d} {base_f1}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def cmd_review(args) -> int:
+    from pipeline.review import ReviewFileError, export_reviews, import_reviews
+
+    with _open_store(args) as store:
+        if args.review_command == "export":
+            from pipeline.classify import read_card
+
+            n = export_reviews(store, args.output, read_card().get("thresholds", {}),
+                               theme=args.theme, since=_since(args.since), limit=args.limit)
+            print(f"{n} releases written to {args.output}, least certain first")
+            return 0
+        if not args.file.exists():
+            raise UsageError(f"{args.file}: no such file")
+        try:
+            n = import_reviews(store, args.file, args.reviewer)
+        except ReviewFileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            raise UsageError(f"{args.file}: {exc}") from exc
+        print(f"{n} reviews imported; `make train` will learn from them")
+        return 0
+
+
+def cmd_serve_sample(args) -> int:
+    from pipeline.sample_site.server import main as serve_main
+
+    argv = ["--port", str(args.port), "--faults", str(args.faults)]
+    if args.dir:
+        argv += ["--dir", str(args.dir)]
+    return serve_main(argv)
+
+
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "process": cmd_process,
+    "run": cmd_run,
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "report": cmd_report,
+    "export": cmd_export,
+    "review": cmd_review,
+    "serve-sample": cmd_serve_sample,
+}

@@ -1,0 +1,376 @@
+"""The crawl itself: from source URLs to stored pages, politely and resumably.
+
+``crawl`` fetches each source (listing page, feed, sitemap or sitemap index,
+told apart by content), follows listing pagination, and fetches every
+release page it finds into the store. A thread pool works on several hosts
+at once with at most ``per_host`` requests in flight to each; the fetcher
+paces each host. The main thread alone decides what to fetch next; workers
+fetch, parse and store.
+
+Resumability rests on the store, never on memory: every release link is
+entered in the frontier before it is fetched, and each page is stored in its
+own transaction before its frontier row is marked done. A rerun after a
+``kill -9`` refetches the sources (listings change), finds the links again,
+skips every page already stored, and also picks up pending links it no longer
+reaches (a listing that moved on). A source is marked done once its whole
+listing was walked; on the next run such a listing stops paging at the first
+page whose releases are all stored already, so a daily crawl reads a page or
+two, not the whole archive.
+
+Failures are values: each is stored with ``store.add_error(stage="crawl")``
+and returned in the summary with a one-line reason. Links refused by the
+allowlist (other hosts, private addresses) are not failures: they are
+stored under stage "crawl-refused" and listed in ``summary.refused``. A
+redirect refused on the way to a release is a failure, since the release
+was not fetched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from pipeline.crawl.fetcher import GZIP_TYPES, HTML_TYPES, XML_TYPES, Fetcher, FetchError
+from pipeline.crawl.listings import parse_listing
+from pipeline.crawl.politeness import HostThrottle
+from pipeline.crawl.robots import RobotsRules
+from pipeline.crawl.safety import Allowlist
+from pipeline.crawl.settings import CrawlSettings, CrawlSummary
+from pipeline.crawl.sources import Link, SourceError, detect_kind, gunzip, parse_feed, parse_sitemap
+from pipeline.crawl.urls import ArticleShape, host_key, normalise_url
+from pipeline.records import Page
+from pipeline.store import Store, now
+
+_DISCOVERY = ("source", "listing", "sitemap")
+_KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
+
+
+@dataclass
+class _Task:
+    url: str
+    kind: str  # "source", "listing" (a further page), "sitemap" (an index's child), "article"
+    source: str | None = None  # the document that linked here
+    root: str | None = None  # the source URL a discovery task descends from
+    page_number: int = 0  # pages of this listing before this one
+    guessed: bool = False  # a ?page=N+1 the page did not link to
+
+
+@dataclass
+class _Outcome:
+    status: str  # new changed same unchanged failed robots found end
+    reason: str | None = None
+    links: list[Link] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    next_url: str | None = None
+    next_guessed: bool = False
+    robots_failure: str | None = None
+
+
+@dataclass
+class _Root:
+    url: str
+    walked_before: bool  # a previous run walked this source to its end
+    open: int = 0  # discovery tasks queued or running
+    complete: bool = True  # no failure and no limit cut this walk short
+
+
+def crawl(
+    sources: list[str],
+    store: Store,
+    settings: CrawlSettings | None = None,
+    profile_name: str | None = None,
+    run_id: int | None = None,
+) -> CrawlSummary:
+    """Fetch the releases that ``sources`` list into ``store``; see the module doc."""
+    settings = settings or CrawlSettings()
+    if settings.workers < 1 or settings.per_host < 1:
+        raise ValueError("workers and per_host must be at least 1")
+    roots = []
+    for source in sources:
+        url = normalise_url(source)
+        if url is None:
+            raise ValueError(f"not an http(s) URL: {source!r}")
+        roots.append(url)
+    allowlist = Allowlist.from_sources(roots, settings.extra_hosts)
+    timeout = httpx.Timeout(settings.timeout)
+    limits = httpx.Limits(max_connections=settings.workers * 2,
+                          max_keepalive_connections=settings.workers * 2)
+    with httpx.Client(timeout=timeout, limits=limits, follow_redirects=False) as client:
+        fetcher = Fetcher(client, settings, allowlist, HostThrottle())
+        robots = RobotsRules(fetcher, settings.user_agent)
+        return _Crawl(store, settings, profile_name, run_id, allowlist, fetcher, robots).run(roots)
+
+
+class _Crawl:
+    def __init__(self, store: Store, settings: CrawlSettings, profile_name: str | None,
+                 run_id: int | None, allowlist: Allowlist, fetcher: Fetcher,
+                 robots: RobotsRules):
+        self.store = store
+        self.settings = settings
+        self.profile_name = profile_name
+        self.run_id = run_id
+        self.allowlist = allowlist
+        self.fetcher = fetcher
+        self.robots = robots
+        self.is_article = ArticleShape(settings.article_patterns)
+        self.summary = CrawlSummary()
+        self.roots: dict[str, _Root] = {}
+        self.discovery: dict[str, deque[_Task]] = {}
+        self.articles: dict[str, deque[_Task]] = {}
+        self.in_flight: Counter[str] = Counter()
+        self.seen_articles: set[str] = set()
+        self.seen_documents: set[str] = set()
+        self.refused_urls: set[str] = set()
+        self.robots_reported: set[str] = set()
+        self.articles_started = 0
+        self._store_lock = threading.Lock()
+
+    # -- scheduling (main thread) -------------------------------------------
+    def run(self, sources: list[str]) -> CrawlSummary:
+        for url in sources:
+            walked = self.store.frontier_state(url) == "done"
+            self.store.frontier_add(url, "source")
+            # Pending until this walk ends, so a killed walk is redone in full.
+            self.store.frontier_set(url, "pending")
+            self.roots[url] = _Root(url, walked)
+            self._queue_document(_Task(url, "source", root=url))
+        for row in self.store.frontier_pending("article"):
+            if self.allowlist.refusal(row["url"]) is None:
+                self._offer_article(Link(row["url"]), row["source"])
+        with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="crawl") as pool:
+            running: dict[Future[_Outcome], _Task] = {}
+            while True:
+                self._submit(pool, running)
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    self.in_flight[host_key(task.url)] -= 1
+                    self._handle(task, future.result())
+        self._close_roots()
+        return self.summary
+
+    def _submit(self, pool: ThreadPoolExecutor, running: dict[Future[_Outcome], _Task]) -> None:
+        progress = True
+        while progress and len(running) < self.settings.workers:
+            progress = False
+            for host in list(self.discovery.keys() | self.articles.keys()):
+                if len(running) >= self.settings.workers:
+                    return
+                if self.in_flight[host] >= self.settings.per_host:
+                    continue
+                task = self._next_task(host)
+                if task is None:
+                    continue
+                self.in_flight[host] += 1
+                running[pool.submit(self._work, task)] = task
+                progress = True
+
+    def _next_task(self, host: str) -> _Task | None:
+        if self._limit_reached():
+            # Further listing pages would only find releases this run may not fetch.
+            if self.discovery.get(host) or self.articles.get(host):
+                self.summary.limit_reached = True
+            return None
+        if self.discovery.get(host):
+            return self.discovery[host].popleft()
+        if self.articles.get(host):
+            self.articles_started += 1
+            return self.articles[host].popleft()
+        return None
+
+    def _limit_reached(self) -> bool:
+        limit = self.settings.max_pages
+        return limit is not None and self.articles_started >= limit
+
+    def _queue_document(self, task: _Task) -> None:
+        if task.url in self.seen_documents:
+            return
+        self.seen_documents.add(task.url)
+        if task.root:
+            self.roots[task.root].open += 1
+        self.discovery.setdefault(host_key(task.url), deque()).append(task)
+
+    def _offer_article(self, link: Link, source: str | None) -> str:
+        """Queue a release link unless known, refused or too old; says which."""
+        url = link.url
+        if url in self.seen_articles:
+            return "seen"
+        self.seen_articles.add(url)
+        refusal = self.allowlist.refusal(url)
+        if refusal:
+            self._refuse(url, refusal)
+            return "refused"
+        if self.settings.since and link.date and link.date < self.settings.since:
+            self.summary.skipped_old += 1
+            return "old"
+        self.store.frontier_add(url, "article", source)
+        if not self.settings.refresh and self.store.has_page(url):
+            self.summary.already_stored += 1
+            if self.store.frontier_state(url) != "done":
+                self.store.frontier_set(url, "done")  # stored, then killed before marking
+            return "stored"
+        self.articles.setdefault(host_key(url), deque()).append(_Task(url, "article", source))
+        return "queued"
+
+    def _offer_document(self, url: str, task: _Task, kind: str, guessed: bool = False) -> None:
+        refusal = self.allowlist.refusal(url)
+        if refusal:
+            self._refuse(url, refusal)
+            return
+        self._queue_document(_Task(url, kind, source=task.url, root=task.root,
+                                   page_number=task.page_number + (kind == "listing"),
+                                   guessed=guessed))
+
+    # -- results (main thread) ----------------------------------------------
+    def _handle(self, task: _Task, outcome: _Outcome) -> None:
+        root = self.roots.get(task.root) if task.root else None
+        if root is not None:
+            root.open -= 1
+        if outcome.status == "robots":
+            self.summary.skipped_robots += 1
+            self.summary.robots.append(task.url)
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(task.url))
+            if outcome.robots_failure and origin not in self.robots_reported:
+                self.robots_reported.add(origin)
+                self._fail(origin + "/robots.txt", outcome.robots_failure)
+            if task.kind == "article":
+                self.store.frontier_set(task.url, "robots")
+            elif root is not None:
+                root.complete = False
+            return
+        if outcome.status == "failed":
+            self._fail(task.url, outcome.reason or "failed")
+            if task.kind == "article":
+                self.store.frontier_set(task.url, "failed")
+            elif root is not None:
+                root.complete = False
+            return
+        if task.kind == "article":
+            self._count_article(outcome.status)
+            return
+        self.summary.sources_fetched += 1
+        if outcome.status == "end":
+            return
+        self._count_article(outcome.status)  # a source that was itself one release
+        verdicts = Counter(self._offer_article(link, task.url) for link in outcome.links)
+        for child in outcome.sitemaps:
+            self._offer_document(child, task, "sitemap")
+        if outcome.next_url and self._keep_paging(task, outcome, verdicts, root):
+            self._offer_document(outcome.next_url, task, "listing", outcome.next_guessed)
+
+    def _keep_paging(self, task: _Task, outcome: _Outcome, verdicts: Counter[str],
+                     root: _Root | None) -> bool:
+        total = sum(verdicts.values())
+        if total == 0 or verdicts["seen"] == total:
+            return False  # an empty page, or a pager that loops
+        if task.page_number + 1 >= self.settings.max_listing_pages:
+            return False
+        since = self.settings.since
+        if since and all(link.date and link.date < since for link in outcome.links):
+            return False
+        if (root is not None and root.walked_before and not self.settings.refresh
+                and verdicts["stored"] + verdicts["seen"] == total):
+            return False  # nothing new here, and older pages were walked before
+        return True
+
+    def _count_article(self, status: str) -> None:
+        if status in ("new", "changed", "same"):
+            self.summary.fetched += 1
+        if status == "new":
+            self.summary.stored_new += 1
+        elif status == "changed":
+            self.summary.stored_changed += 1
+        elif status in ("same", "unchanged"):
+            self.summary.unchanged += 1
+
+    def _fail(self, url: str, reason: str) -> None:
+        self.summary.failed += 1
+        self.summary.failures.append((url, reason))
+        self.store.add_error("crawl", url, reason, self.run_id)
+
+    def _refuse(self, url: str, reason: str) -> None:
+        if url in self.refused_urls:
+            return
+        self.refused_urls.add(url)
+        self.summary.refused_offsite += 1
+        self.summary.refused.append((url, reason))
+        self.store.add_error("crawl-refused", url, reason, self.run_id)
+
+    def _close_roots(self) -> None:
+        for root in self.roots.values():
+            if root.open == 0 and root.complete:
+                self.store.frontier_set(root.url, "done")
+
+    # -- work (pool threads) ------------------------------------------------
+    def _work(self, task: _Task) -> _Outcome:
+        try:
+            rules = self.robots.rules(task.url)
+            if not rules.parser.can_fetch(self.settings.user_agent, task.url):
+                return _Outcome("robots", robots_failure=rules.failure)
+            if task.kind == "article":
+                return self._fetch_article(task)
+            return self._fetch_document(task)
+        except FetchError as exc:
+            if task.guessed and exc.status == 404:
+                return _Outcome("end")  # the guessed page after the last one
+            return _Outcome("failed", exc.reason)
+        except SourceError as exc:
+            return _Outcome("failed", str(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad page must not end the crawl
+            return _Outcome("failed", f"internal error: {type(exc).__name__}: {exc}")
+
+    def _fetch_article(self, task: _Task) -> _Outcome:
+        validators = self.store.page_validators(task.url) if self.settings.refresh else {}
+        response = self.fetcher.fetch(task.url, HTML_TYPES, validators)
+        if response.status == 304:
+            self.store.touch_page(task.url)
+            self.store.frontier_set(task.url, "done")
+            return _Outcome("unchanged")
+        status = self._store_page(task, response.final_url, response.headers, response.text())
+        self.store.frontier_set(task.url, "done")
+        return _Outcome(status)
+
+    def _store_page(self, task: _Task, final_url: str, headers: dict[str, str],
+                    html: str) -> str:
+        page = Page(
+            url=task.url,
+            fetched_at=now(),
+            status=200,
+            html=html,
+            headers={k: v for k, v in headers.items() if k in _KEPT_HEADERS},
+            final_url=final_url if final_url != task.url else None,
+            source=task.source,
+        )
+        with self._store_lock:  # has_page and upsert_page as one step
+            existed = self.store.has_page(task.url)
+            changed = self.store.upsert_page(page)
+        return "new" if not existed else "changed" if changed else "same"
+
+    def _fetch_document(self, task: _Task) -> _Outcome:
+        response = self.fetcher.fetch(task.url, HTML_TYPES + XML_TYPES + GZIP_TYPES)
+        base = response.final_url
+        body = gunzip(response.body, self.settings.max_bytes)
+        kind = detect_kind(response.content_type, body)
+        if task.kind == "sitemap" or kind in ("sitemap", "sitemapindex"):
+            pages, children = parse_sitemap(body, base)
+            # A site's sitemap lists every page; keep the ones shaped like releases.
+            return _Outcome("found", links=[p for p in pages if self.is_article(p.url)],
+                            sitemaps=children)
+        if kind == "feed":
+            return _Outcome("found", links=parse_feed(body, base))
+        listing = parse_listing(response.text(), base, self.profile_name, self.is_article)
+        outcome = _Outcome("found", links=listing.links, next_url=listing.next_url,
+                           next_guessed=listing.next_guessed)
+        if listing.holds_releases or (task.kind == "source" and listing.looks_like_article):
+            # An aggregator page holds the releases themselves; a source may be one release.
+            outcome.status = self._store_page(task, base, response.headers, response.text())
+            self.store.frontier_add(task.url, "article", task.source)
+            self.store.frontier_set(task.url, "done")
+        return outcome
