@@ -11,7 +11,6 @@ re-processed, near-duplicate copies are linked to the first and skipped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline import __version__
@@ -44,16 +43,51 @@ class Stages:
         return cls(nlp=nlp, classifier=clf, versions=versions)
 
 
+def failed(record: Record) -> bool:
+    """A record failed when a stage could not do its work (warnings aside)."""
+    return any(not e.startswith("warning:") for e in record.errors)
+
+
 def process_release(release: Release, stages: Stages) -> Record:
     """One release through the entity and theme stages; never raises."""
+    return process_batch([release], stages)[0]
+
+
+def process_batch(releases: list[Release], stages: Stages) -> list[Record]:
+    """Releases through entities and themes together (spaCy and scikit-learn
+    are faster on batches); when a batch fails, each release is retried on
+    its own so the error stays with the release that caused it. Never raises."""
+    from pipeline.classify import classify
+    from pipeline.nlp import extract_batch
+
+    empty = [not (r.title.strip() or r.body.strip()) for r in releases]
+    todo = [r for r, e in zip(releases, empty, strict=True) if not e]
+    try:
+        entities = extract_batch(todo, stages.nlp)
+        themes = classify(todo, stages.classifier)
+    except Exception:
+        if len(releases) == 1:
+            return [_one_by_one(releases[0], stages)]
+        return [rec for r in releases for rec in process_batch([r], stages)]
+    done = iter(zip(entities, themes, strict=True))
+    out = []
+    for release, is_empty in zip(releases, empty, strict=True):
+        if is_empty:
+            out.append(Record.assemble(release, None, None,
+                                       ["empty release: no title and no text"], stages.versions))
+            continue
+        (ent, errors), th = next(done)
+        out.append(Record.assemble(release, ent, th, errors, stages.versions))
+    return out
+
+
+def _one_by_one(release: Release, stages: Stages) -> Record:
+    """A release whose batch failed: each stage on its own, errors kept."""
     from pipeline.classify import classify
     from pipeline.nlp import extract_entities
 
     errors: list[str] = []
     entities = themes = None
-    if not (release.title.strip() or release.body.strip()):
-        errors.append("empty release: no title and no text")
-        return Record.assemble(release, None, None, errors, stages.versions)
     try:
         entities, nlp_errors = extract_entities(release, stages.nlp)
         errors.extend(nlp_errors)
@@ -64,15 +98,6 @@ def process_release(release: Release, stages: Stages) -> Record:
     except Exception as exc:
         errors.append(f"classify: {type(exc).__name__}: {exc}")
     return Record.assemble(release, entities, themes, errors, stages.versions)
-
-
-def failed(record: Record) -> bool:
-    """A record failed when a stage could not do its work (warnings aside)."""
-    return any(not e.startswith("warning:") for e in record.errors)
-
-
-def process_batch(releases: Iterable[Release], stages: Stages) -> list[Record]:
-    return [process_release(r, stages) for r in releases]
 
 
 @dataclass
@@ -128,15 +153,19 @@ class ProcessSummary:
 
 
 def process_store(store: Store, stages: Stages, force: bool = False,
-                  run_id: int | None = None) -> ProcessSummary:
+                  run_id: int | None = None, batch_size: int = 64) -> ProcessSummary:
     """Process every stored release that is new or changed; one record each."""
     summary = ProcessSummary()
-    for release in store.releases_to_process(force=force):
-        record = process_release(release, stages)
-        store.save_record(record, release.content_hash)
-        summary.processed += 1
-        if failed(record):
-            reason = "; ".join(record.errors)
-            summary.failed.append((record.id, reason))
-            store.add_error("process", record.id, reason, run_id)
+    releases = store.releases_to_process(force=force)
+    for start in range(0, len(releases), batch_size):
+        chunk = releases[start : start + batch_size]
+        # Each record is saved in its own transaction as soon as its batch is
+        # done: a killed run keeps every finished record.
+        for release, record in zip(chunk, process_batch(chunk, stages), strict=True):
+            store.save_record(record, release.content_hash)
+            summary.processed += 1
+            if failed(record):
+                reason = "; ".join(record.errors)
+                summary.failed.append((record.id, reason))
+                store.add_error("process", record.id, reason, run_id)
     return summary

@@ -96,8 +96,8 @@ def validate(records: list[dict[str, Any]], check_splits: bool = False) -> list[
             if not value or value not in text:
                 problems.append(f"{where}: {kind} {value!r} does not occur in the text")
         for o in rec["officials"]:
-            if not o.get("title"):
-                problems.append(f"{where}: official {o.get('name')!r} has no title")
+            if not (o.get("title") or o.get("org")):
+                problems.append(f"{where}: official {o.get('name')!r} has no title or office")
         for m in rec["ministries"]:
             if not re.match(r"^(Ministry|Department) of \S", m):
                 problems.append(f"{where}: ministry {m!r} is not 'Ministry/Department of …'")

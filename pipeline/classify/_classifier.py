@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 
 from pipeline.classify._model import build_model
@@ -113,12 +114,16 @@ class ThemeClassifier:
         for j in label_idx:
             coef = estimators[j].coef_.ravel()[:n_words]
             contrib = x.data * coef[x.indices] * weight
-            top = np.argsort(-contrib)[: k * 3]
+            top = np.argsort(-contrib)[: k * 6]
             terms: list[str] = []
             for t in top:
                 if contrib[t] <= 0:
                     break
                 term = names[x.indices[t]]
+                words = term.split()
+                # "the men" or "development and" explain nothing to a reader.
+                if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS:
+                    continue
                 if not any(term in other or other in term for other in terms):
                     terms.append(term)
                 if len(terms) == k:

@@ -76,18 +76,40 @@ def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
 
 def extract_entities(release: Release, nlp: Language) -> tuple[Entities, list[str]]:
     """The entity fields of one release, and the problems met on the way."""
-    errors: list[str] = []
-    text = _CONTROL.sub(" ", release.text)
-    if not text.strip():
-        return Entities(), ["nlp: empty text, no entities extracted"]
-    if release.language and release.language != "en":
-        errors.append(
-            f"warning: language is {release.language!r}; entities read with the English model"
-        )
-    parts = pieces(text)
+    return extract_batch([release], nlp)[0]
+
+
+def extract_batch(
+    releases: list[Release], nlp: Language, batch_size: int = 32
+) -> list[tuple[Entities, list[str]]]:
+    """Entities of many releases, their texts piped through spaCy together."""
+    texts, owners = [], []
+    errors: list[list[str]] = [[] for _ in releases]
+    for i, release in enumerate(releases):
+        text = _CONTROL.sub(" ", release.text)
+        if not text.strip():
+            errors[i].append("nlp: empty text, no entities extracted")
+            continue
+        if release.language and release.language != "en":
+            errors[i].append(
+                f"warning: language is {release.language!r}; entities read with the English model"
+            )
+        for part in pieces(text):
+            texts.append(part)
+            owners.append(i)
+    docs: list[list] = [[] for _ in releases]
+    for owner, doc in zip(owners, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        docs[owner].append(doc)
+    return [
+        (_merge_docs(release, parts), errs)
+        for release, parts, errs in zip(releases, docs, errors, strict=True)
+    ]
+
+
+def _merge_docs(release: Release, docs: list) -> Entities:
     counts: Counter[str] = Counter()
     merged = Entities()
-    for doc in nlp.pipe(parts):
+    for doc in docs:
         counts.update(doc._.countries or {})
         _extend(merged.cities, doc._.cities, "name")
         _extend(merged.ministries, doc._.ministries, "name")
@@ -101,11 +123,10 @@ def extract_entities(release: Release, nlp: Language) -> tuple[Entities, list[st
         {"iso3": iso3, "name": iso3_names().get(iso3, iso3), "mentions": n}
         for iso3, n in counts.most_common()
     ]
-    merged.cities = _dateline_cities(release.dateline, set(counts)) + [
-        c for c in merged.cities
-        if c["name"] not in {d["name"] for d in _dateline_cities(release.dateline, set(counts))}
-    ]
-    return merged, errors
+    first = _dateline_cities(release.dateline, set(counts))
+    seen = {c["name"] for c in first}
+    merged.cities = first + [c for c in merged.cities if c["name"] not in seen]
+    return merged
 
 
 def _extend(target: list[dict], items: list[dict] | None, key: str) -> None:

@@ -1,0 +1,144 @@
+"""The theme classifier: training, persistence guards, predictions, the review loop."""
+
+import csv
+import json
+
+import pytest
+
+from pipeline.classify import (ModelError, load, review_records, save, theme_scores, train)
+from pipeline.classify._persist import file_sha256
+from pipeline.gold import load_gold
+from pipeline.records import Release
+from pipeline.review import import_reviews
+from pipeline.store import Store
+from pipeline.taxonomy import theme_ids
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold()
+
+
+@pytest.fixture(scope="module")
+def trained(gold, tmp_path_factory):
+    clf, card = train(gold, [])
+    model_dir = tmp_path_factory.mktemp("model")
+    save(clf, card, model_dir)
+    return clf, card, model_dir
+
+
+def test_training_is_deterministic(gold, trained, tmp_path):
+    _, card, model_dir = trained
+    clf2, card2 = train(gold, [])
+    save(clf2, card2, tmp_path)
+    assert file_sha256(tmp_path / "themes.joblib") == file_sha256(model_dir / "themes.joblib")
+    assert card2["metrics_test"] == card["metrics_test"]
+
+
+def test_card_records_what_the_model_was_made_from(trained):
+    _, card, _ = trained
+    assert card["labels"] == list(theme_ids())
+    assert set(card["thresholds"]) == set(theme_ids())
+    assert card["scoring"] in ("release", "paragraph")
+    assert {"sha256", "train", "dev", "test"} <= set(card["data"])
+    assert {"scikit-learn", "numpy", "python"} <= set(card["versions"])
+    assert card["seed"] == 0 and card["trained_at"]
+
+
+def test_loading_refuses_a_file_whose_hash_does_not_match(trained, tmp_path):
+    clf, card, _ = trained
+    save(clf, card, tmp_path)
+    with open(tmp_path / "themes.joblib", "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ModelError, match="does not match"):
+        load(tmp_path)
+
+
+def test_loading_refuses_another_scikit_learn_version(trained, tmp_path):
+    clf, card, _ = trained
+    save(clf, card, tmp_path)
+    card_path = tmp_path / "themes.card.json"
+    data = json.loads(card_path.read_text())
+    data["versions"]["scikit-learn"] = "0.1.0"
+    card_path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="scikit-learn 0.1.0"):
+        load(tmp_path)
+
+
+def test_primary_is_always_a_taxonomy_id_and_themes_are_ordered(trained):
+    clf, _, _ = trained
+    [themes] = clf.predict([{"title": "", "text": "Nothing to see here.", "site_tags": []}])
+    assert themes.primary_theme in theme_ids()
+    scores = [t["score"] for t in themes.themes]
+    assert scores == sorted(scores, reverse=True)
+    assert themes.themes[0]["id"] == themes.primary_theme
+
+
+def test_evidence_names_terms_present_in_the_release(trained):
+    clf, _, _ = trained
+    text = ("IOM helped 40 victims of trafficking rescued from fishing boats; the "
+            "traffickers were prosecuted and the survivors were given shelter.")
+    [themes] = clf.predict([{"title": "Victims of trafficking rescued", "text": text,
+                             "site_tags": []}])
+    top = themes.themes[0]
+    assert top["id"] == "counter_trafficking"
+    assert top["evidence"] and all(
+        any(w in text.lower() or w in "victims of trafficking rescued" for w in term.split())
+        for term in top["evidence"])
+    assert top["paragraph"]
+
+
+def test_model_beats_the_keyword_baseline_on_the_test_split(trained):
+    _, card, _ = trained
+    assert card["metrics_test"]["micro_f1"] > card["baselines_test"]["keyword"]["micro_f1"]
+
+
+def test_theme_scores_count_per_label():
+    from pipeline.records import Themes
+
+    gold = [{"themes": ["a", "b"], "primary": "a"}]
+    got = [Themes(themes=[{"id": "a"}, {"id": "c"}], primary_theme="a")]
+    s = theme_scores(gold, got, ["a", "b", "c"])
+    assert s["per_label"]["a"]["f1"] == 1.0
+    assert s["micro_f1"] == 0.5 and s["primary_accuracy"] == 1.0
+
+
+BEEKEEPING = [
+    "Returnees in the hills are learning beekeeping: each family receives hives, "
+    "protective suits and training on honey harvesting from the cooperative.",
+    "The apiary cooperative sold its first honey crop; the beekeepers plan new hives "
+    "and a small honey processing room.",
+    "Beekeeping trainers visited twelve villages to inspect hives and teach queen rearing; "
+    "honey yields doubled.",
+    "A honey fair brought beekeepers from five districts; hives, smokers and extractors "
+    "were handed out to the cooperative.",
+    "The cooperative's beekeeping school opened, with hives for practice and a honey lab.",
+    "New beekeepers registered with the apiary cooperative after a season of honey sales.",
+]
+
+
+def test_reviews_of_a_new_kind_of_release_change_predictions_for_similar_ones(gold, trained,
+                                                                             tmp_path):
+    clf, _, _ = trained
+    unseen = {"title": "Honey harvest season begins",
+              "text": "Beekeepers of the cooperative checked their hives before the honey "
+                      "harvest; new beekeeping kits arrive next month.", "site_tags": []}
+    before = clf.predict([unseen])[0].scores["diaspora_development"]
+    with Store(tmp_path / "p.db") as store:
+        for i, text in enumerate(BEEKEEPING):
+            store.upsert_release(Release(id=f"bee-{i}", title="Beekeeping cooperative",
+                                         body=text))
+        csv_path = tmp_path / "review.csv"
+        with open(csv_path, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "themes", "primary_theme", "reviewer"])
+            for i in range(len(BEEKEEPING)):
+                w.writerow([f"bee-{i}", "diaspora_development", "diaspora_development", "ana"])
+        assert import_reviews(store, csv_path) == len(BEEKEEPING)
+        reviews = store.latest_reviews()
+    assert len(review_records(reviews)) == len(BEEKEEPING)
+    retrained, card = train(gold, reviews)
+    after = retrained.predict([unseen])[0]
+    assert card["data"]["reviews"] == len(BEEKEEPING)
+    assert after.scores["diaspora_development"] > before + 0.2
+    assert after.primary_theme == "diaspora_development"

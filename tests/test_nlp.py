@@ -1,0 +1,188 @@
+"""The entity stage on the seed release, on each extractor, and on bad input."""
+
+import json
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from pipeline.nlp import extract_entities, load_nlp, pieces
+from pipeline.nlp.amounts import find_amounts
+from pipeline.nlp.contacts import parse_contacts, split_block, to_e164
+from pipeline.nlp.gazetteer import country_names, resolve_city
+from pipeline.nlp.ministries import find_ministries, split_portfolios
+from pipeline.nlp.officials import parse_role
+from pipeline.records import Release
+
+SEED = Path(__file__).resolve().parent.parent / "corpus" / "gold" / "seed.jsonl"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return json.loads(SEED.read_text(encoding="utf-8").splitlines()[0])
+
+
+def extract(nlp, text, dateline=None, language="en"):
+    release = Release(id="t", title="Headline", body=text, dateline=dateline, language=language)
+    return extract_entities(release, nlp)
+
+
+def test_pipeline_runs_only_the_components_it_needs(nlp):
+    assert nlp.pipe_names == ["tok2vec", "country_ruler", "ner", "country_resolver",
+                              "release_entities"]
+
+
+def test_seed_release_gives_the_entities_of_the_taxonomy(nlp, seed):
+    ent, errors = extract(nlp, seed["text"], dateline="Tehran")
+    assert errors == []
+    assert {c["iso3"] for c in ent.countries} == {"IRN", "AFG", "DNK", "SWE", "NOR", "TUR"}
+    assert ent.countries[0]["iso3"] == "IRN"  # the country the release is about
+    assert [c["name"] for c in ent.cities] == ["Tehran", "Copenhagen", "Stockholm", "Oslo"]
+    assert {c["iso3"] for c in ent.cities} == {"IRN", "DNK", "SWE", "NOR"}
+    assert [m["name"] for m in ent.ministries] == [
+        "Ministry of Justice", "Ministry of Immigration and Integration",
+        "Ministry of Foreign Affairs"]
+    assert ent.officials == [
+        {"name": "Lalini Veerassamy", "title": "Chief of Mission", "org": "IOM Iran"}]
+    assert ent.contacts == [{"name": "Teresa Trallori", "office": "IOM Iran",
+                             "email": "ttrallori@iom.int", "phone": None}]
+    assert "Strengthens Relationship" not in ent.organizations
+
+
+def test_country_names_file_agrees_with_pycountry():
+    for name, entry in country_names().items():
+        assert pycountry.countries.get(alpha_3=entry.iso3) is not None, name
+
+
+def test_demonyms_and_official_names_resolve_to_iso3(nlp):
+    ent, _ = extract(nlp, "Nigerien authorities met Afghans and officials of the Islamic "
+                          "Republic of Iran, Côte d'Ivoire and the DRC in Türkiye.")
+    assert {c["iso3"] for c in ent.countries} == {"NER", "AFG", "IRN", "CIV", "COD", "TUR"}
+
+
+def test_regions_are_not_countries(nlp):
+    ent, _ = extract(nlp, "Migrants crossed the Sahel towards Europe, West Africa and the "
+                          "Nordic countries, and Latin American routes.")
+    assert ent.countries == []
+
+
+def test_demonym_inside_an_organisation_credits_its_country(nlp):
+    ent, _ = extract(nlp, "The Danish Refugee Council and the Italian Ministry of Interior "
+                          "signed the plan.")
+    assert {c["iso3"] for c in ent.countries} == {"DNK", "ITA"}
+    assert ent.ministries[0]["iso3"] == "ITA"
+
+
+def test_ambiguous_city_is_settled_by_the_release_countries():
+    assert resolve_city("Tripoli", {"LBN"}).iso3 == "LBN"
+    assert resolve_city("Tripoli", set()).iso3 == "LBY"
+
+
+def test_coordinated_ministries_are_expanded():
+    names = [m["name"] for m in find_ministries(
+        "with the Ministries of Health and Education and the Ministers of Labour.")]
+    assert names == ["Ministry of Health", "Ministry of Education", "Ministry of Labour"]
+
+
+def test_compound_portfolio_is_kept_whole():
+    assert split_portfolios("Justice, Immigration and Integration") == [
+        "Justice", "Immigration and Integration"]
+    assert [m["name"] for m in find_ministries(
+        "Mexico's Ministry of Labour and Social Security (STPS) said")] == [
+        "Ministry of Labour and Social Security"]
+
+
+def test_ministry_attribution_and_acronym():
+    [m] = find_ministries("the Thai Ministry of Foreign Affairs (MFA) hosted")
+    assert m == {"name": "Ministry of Foreign Affairs", "iso3": "THA", "aliases": ["MFA"]}
+
+
+def test_reversed_ministry_form():
+    assert [m["name"] for m in find_ministries("The Health Ministry said")] == [
+        "Ministry of Health"]
+
+
+def test_role_phrases_give_title_and_office():
+    assert parse_role("IOM Chief of Mission in the Islamic Republic of Iran") == (
+        "Chief of Mission", "IOM Iran")
+    assert parse_role("IOM Azerbaijan Chief of Mission") == ("Chief of Mission", "IOM Azerbaijan")
+    assert parse_role("IOM Regional Director for Asia and the Pacific") == (
+        "Regional Director for Asia and the Pacific", "IOM")
+
+
+def test_officials_from_each_introduction_and_short_mentions(nlp):
+    text = (
+        "Bangkok – Aiko Tanaka, IOM Regional Director for Asia and the Pacific, opened the "
+        "meeting. “We are ready,” said Tanaka.\n\n"
+        "Minister of Labour Somchai Rattanakorn welcomed the plan. “This matters,” said "
+        "Maria Lopez, a mother of three who arrived last year."
+    )
+    ent, _ = extract(nlp, text)
+    names = {o["name"]: o for o in ent.officials}
+    assert names["Aiko Tanaka"]["title"] == "Regional Director for Asia and the Pacific"
+    assert "Tanaka" not in names
+    assert "Maria Lopez" not in names  # quoted without a role
+
+
+def test_several_contacts_with_phones_and_a_stripped_email():
+    block = ("For more information, please contact:\nAmina Yusuf\nIOM Nigeria\n"
+             "Tel: +234 803 555 0192\nEmail: ayusuf@iom.int\n\nJonas Berg\nIOM Geneva\n"
+             "Mobile: +41 79 555 01 23\nEmail:")
+    contacts = parse_contacts(block)
+    assert [c["name"] for c in contacts] == ["Amina Yusuf", "Jonas Berg"]
+    assert contacts[0]["email"] == "ayusuf@iom.int"
+    assert contacts[0]["phone"] == "+2348035550192"
+    assert contacts[1]["email"] is None
+    assert contacts[1]["office"] == "IOM Geneva"
+
+
+def test_contact_block_is_found_at_the_end_only():
+    body, block = split_block("Text.\n\nCall the hotline.\n\nFor more information, please "
+                              "contact Ana Ruiz at IOM Mexico, Email: aruiz@iom.int")
+    assert body == "Text.\n\nCall the hotline."
+    assert block.startswith("For more information")
+
+
+def test_phone_numbers_become_e164():
+    assert to_e164("+41 22 717 9111") == "+41227179111"
+    assert to_e164("+00 12") is None
+
+
+def test_money_amounts_in_every_written_form():
+    found = {(a["text"], a["currency"], a["value"]) for a in find_amounts(
+        "USD 3 million, USD 200,000, $10.5 million, EUR 1.2 million, GBP 500,000 and "
+        "5 million euros, but not 40 per cent or 3,000 people.")}
+    assert found == {("USD 3 million", "USD", 3_000_000), ("USD 200,000", "USD", 200_000),
+                     ("$10.5 million", "USD", 10_500_000), ("EUR 1.2 million", "EUR", 1_200_000),
+                     ("GBP 500,000", "GBP", 500_000), ("5 million euros", "EUR", 5_000_000)}
+
+
+def test_empty_text_gives_an_error_not_a_crash(nlp):
+    ent, errors = extract(nlp, "   ")
+    assert ent.countries == [] and errors
+
+
+def test_text_longer_than_max_length_is_read_in_pieces(nlp):
+    para = "IOM Kenya helped Somali families in Nairobi. " * 40
+    text = "\n\n".join([para] * 1200)  # about 2 MB
+    assert len(text) > 2_000_000 > nlp.max_length
+    ent, errors = extract(nlp, text)
+    assert {"KEN", "SOM"} <= {c["iso3"] for c in ent.countries}
+    assert all(len(p) <= 100_000 for p in pieces(text))
+
+
+def test_non_english_text_is_flagged_and_countries_still_resolved(nlp):
+    ent, errors = extract(nlp, "L'OIM a aidé des familles au Niger et au Mali.", language="fr")
+    assert any("language" in e for e in errors)
+    assert {"NER", "MLI"} <= {c["iso3"] for c in ent.countries}
+
+
+def test_control_characters_and_no_sentence_breaks(nlp):
+    text = "IOM\x00 Ghana \x07 worked with Togolese " + "and partners " * 3000
+    ent, errors = extract(nlp, text)
+    assert {"GHA", "TGO"} <= {c["iso3"] for c in ent.countries}

@@ -1,0 +1,83 @@
+"""The SQLite store: idempotent upserts, raw HTML kept, nothing half-written."""
+
+import sqlite3
+import zlib
+
+import pytest
+
+from pipeline.records import Page, Record, Release
+from pipeline.store import SCHEMA_VERSION, Store, StoreError
+
+
+def page(html="<html><body>x</body></html>", url="http://127.0.0.1/news/a"):
+    return Page(url=url, fetched_at="2026-01-01T00:00:00Z", status=200, html=html,
+                headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2026 00:00:00 GMT"})
+
+
+def test_store_is_a_wal_sqlite_file_with_a_schema_version(tmp_path):
+    path = tmp_path / "p.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
+        SCHEMA_VERSION)
+
+
+def test_page_upsert_is_idempotent_and_keeps_html_compressed(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        assert store.upsert_page(page()) is True
+        assert store.upsert_page(page()) is False
+        assert store.upsert_page(page("<html>changed</html>")) is True
+        assert store.count("pages") == 1
+        blob = store.query("SELECT html_gz FROM pages")[0]["html_gz"]
+        assert zlib.decompress(blob).decode() == "<html>changed</html>"
+        assert store.page_validators(page().url) == {
+            "etag": '"v1"', "last-modified": "Wed, 01 Jan 2026 00:00:00 GMT"}
+
+
+def test_release_upsert_reports_new_changed_unchanged(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        rel = Release(id="r1", title="T", body="Body")
+        assert store.upsert_release(rel) == "new"
+        assert store.upsert_release(rel) == "unchanged"
+        rel.body = "Body 2"
+        assert store.upsert_release(rel) == "changed"
+
+
+def test_only_new_or_changed_releases_are_to_process(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        rel = Release(id="r1", title="T", body="Body")
+        store.upsert_release(rel)
+        assert [r.id for r in store.releases_to_process()] == ["r1"]
+        record = Record.assemble(rel, None, None, [], {})
+        store.save_record(record, rel.content_hash)
+        assert store.releases_to_process() == []
+        rel.body = "New body"
+        store.upsert_release(rel)
+        assert [r.id for r in store.releases_to_process()] == ["r1"]
+
+
+def test_near_duplicate_releases_are_not_processed(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        store.upsert_release(Release(id="a", title="T", body="B"))
+        store.upsert_release(Release(id="b", title="T", body="B"), duplicate_of="a")
+        assert [r.id for r in store.releases_to_process()] == ["a"]
+
+
+def test_a_failed_transaction_leaves_nothing_half_written(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            store.add_reviews([
+                {"release_id": "a", "themes": ["x"], "primary_theme": "x", "reviewer": "r",
+                 "reviewed_at": "t"},
+                {"release_id": "b", "themes": ["x"], "primary_theme": None, "reviewer": "r",
+                 "reviewed_at": "t"},
+            ])
+        assert store.count("reviews") == 0
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store(bad)
