@@ -91,9 +91,9 @@ def bench_clean() -> dict | None:
         from bench import clean_bench
     except ImportError:
         return None
-    from pipeline.sample_site import build_site
-
     import tempfile
+
+    from pipeline.sample_site import build_site
 
     with tempfile.TemporaryDirectory() as tmp:
         build_site(Path(tmp))

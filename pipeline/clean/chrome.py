@@ -22,6 +22,9 @@ _BULLETS = " \t-–—•·*|>»›"
 _SENTENCE_END = re.compile(r"[.!?…:;»”\"')\]]\s*$|[.!?]\s*[”\"'’»)]\s*$")
 
 
+_LABEL_MAX = 80  # no label is longer; longer lines skip the label lookups
+
+
 def _key(line: str) -> str:
     return " ".join(line.strip(_BULLETS).split()).casefold()
 
@@ -52,6 +55,12 @@ DRUPAL_TOKEN = re.compile(_DATA["drupal_token_pattern"])
 _CAPTIONS = [re.compile(p, re.IGNORECASE) for p in _DATA["caption_patterns"]]
 _CAPTION_SUFFIX = re.compile(_DATA["caption_suffix_pattern"])
 _CAPTION_MAX = int(_DATA["caption_line_max"])
+_NOTICES = [re.compile(p, re.IGNORECASE) for p in _DATA["notice_patterns"]]
+# Plain substring tests first: far cheaper than the case-blind regexes.
+_COOKIE_KEYWORDS = tuple(k.casefold() for k in _DATA["cookie_keywords"])
+_CAPTION_KEYWORDS = tuple(k.casefold() for k in _DATA["caption_keywords"])
+# A capital right after a letter, no space between: "WHO WE AREThe", "Our WorkAs".
+_GLUE_HINT = re.compile(r"[^\W\d_][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]")
 _COOKIE = re.compile("|".join(re.escape(p) for p in _DATA["cookie_phrases"]), re.IGNORECASE)
 
 
@@ -63,46 +72,61 @@ def _glued_label() -> re.Pattern[str]:
         (lab for group in _DATA["menu_labels"].values() for lab in group), key=len, reverse=True
     )
     alternatives = "|".join(re.escape(label) for label in labels if len(label) > 3)
-    return re.compile(rf"^(?:{alternatives})(?=[A-Z\u00C0-\u00DE\u0600-\u06FF])", re.IGNORECASE)
+    # Case-blind on the label, case-sensitive on the capital that follows.
+    return re.compile(rf"^(?i:{alternatives})(?=[A-Z\u00C0-\u00DE])")
 
 
 def is_menu_label(line: str) -> bool:
-    return _key(line) in _menu_labels()
+    return len(line) <= _LABEL_MAX and _key(line) in _menu_labels()
 
 
 def is_chrome_line(line: str) -> bool:
-    """A line that is never article text: menu, share, cookie, separator, type label."""
+    """A line that is never article text: menu, share, cookie, separator, type
+    label, or a site notice ("This story was first published by …")."""
     stripped = line.strip()
     if not stripped or SEPARATOR.match(stripped):
         return True
-    if _key(stripped) in _exact_labels():
+    if len(stripped) <= _LABEL_MAX and _key(stripped) in _exact_labels():
         return True
-    if len(stripped) < 400 and _COOKIE.search(stripped):
+    if len(stripped) < 400 and _has_any(stripped, _COOKIE_KEYWORDS):
+        if _COOKIE.search(stripped):
+            return True
+    if any(p.match(stripped) for p in _NOTICES):
         return True
-    return bool(_glued_label().match(stripped))
+    # The cheap hint first: the label alternation is long.
+    return bool(_GLUE_HINT.search(stripped, 0, 60)) and bool(_glued_label().match(stripped))
 
 
 def is_related_heading(line: str) -> bool:
-    return _key(line).rstrip(":") in _related_headings()
+    return len(line) <= _LABEL_MAX and _key(line).rstrip(":") in _related_headings()
 
 
 def is_caption(line: str) -> bool:
     """An image caption or credit line ("Photo: IOM/…", "©IOM/… 2015")."""
     stripped = line.strip()
-    if len(stripped) > _CAPTION_MAX:
+    if len(stripped) > _CAPTION_MAX or not _may_be_caption(stripped):
         return False
     if any(p.search(stripped) for p in _CAPTIONS):
         return True
     return bool(_CAPTION_SUFFIX.search(stripped)) and len(stripped) < _CAPTION_MAX
 
 
+def _has_any(line: str, keywords: tuple[str, ...]) -> bool:
+    folded = line.casefold()
+    return any(k in folded for k in keywords)
+
+
+def _may_be_caption(line: str) -> bool:
+    return _has_any(line, _CAPTION_KEYWORDS)
+
+
 def strip_caption_suffix(line: str) -> str:
     """A paragraph with a credit glued to its end, without the credit."""
-    return _CAPTION_SUFFIX.sub("", line)
+    return _CAPTION_SUFFIX.sub("", line) if _may_be_caption(line) else line
 
 
 def drop_drupal_tokens(text: str) -> str:
-    return DRUPAL_TOKEN.sub("", text)
+    return DRUPAL_TOKEN.sub("", text) if "[" in text else text
 
 
 def looks_like_sentence(line: str) -> bool:

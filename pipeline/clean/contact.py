@@ -6,7 +6,8 @@ one item per line, several contacts, a "Mobile:" number. The block starts
 at the first paragraph (after the lead) that opens the way
 ``data/contact.json`` says and is about reaching a person (it names a way
 to contact, has an e-mail or a phone field, or ends with a colon before a
-list), and runs to the end of the release. It goes to
+list), or at a bare contact card (name, office, "Tel:", "Email:" lines
+with no opening sentence), and runs to the end of the release. It goes to
 ``Release.contact_block``; the body keeps everything before it.
 """
 
@@ -24,6 +25,13 @@ _CONTACT_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _DATA["contact_words"]) + r")",
     re.IGNORECASE,
 )
+_FIELD_LINE = re.compile(
+    r"^\s*(?:Tel|Tél|Tele|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|Correo|Teléfono|"
+    r"Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:",
+    re.IGNORECASE,
+)
+_CARD_LINE_MAX = 100
+_NAME_LINE_MAX = 60
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
 
@@ -40,10 +48,50 @@ def is_contact_opener(paragraph: str, following: str = "") -> bool:
     )
 
 
+def is_contact_card(paragraph: str) -> bool:
+    """"Name / Office / Tel: … / Email: …" with no opening sentence."""
+    lines = [line for line in paragraph.split("\n") if line.strip()]
+    return (
+        len(lines) >= 2
+        and all(len(line) <= _CARD_LINE_MAX for line in lines)
+        and any(_FIELD_LINE.match(line) for line in lines)
+    )
+
+
+def _contact_start(paragraphs: list[str], i: int) -> int | None:
+    """Where a contact block starting at paragraph ``i`` begins, or None."""
+    paragraph = paragraphs[i]
+    following = "\n".join(paragraphs[i + 1 : i + 3])
+    if is_contact_opener(paragraph, following) or is_contact_card(paragraph):
+        return i
+    if not _FIELD_LINE.match(paragraph):
+        return None
+    # One item a paragraph: the name and office lines above the first field.
+    start = i
+    while start - 1 >= 1 and i - (start - 1) <= 3 and _is_name_line(paragraphs[start - 1]):
+        start -= 1
+    return start
+
+
+def _is_name_line(paragraph: str) -> bool:
+    text = paragraph.strip()
+    return 0 < len(text) <= _NAME_LINE_MAX and "\n" not in text and not text.endswith(
+        (".", "!", "?", "”", '"', ":")
+    )
+
+
 def split_contact_block(paragraphs: list[str]) -> tuple[list[str], str | None]:
     """(body paragraphs, contact block or None). The lead is never a contact block."""
     for i in range(1, len(paragraphs)):
-        following = "\n".join(paragraphs[i + 1 : i + 3])
-        if is_contact_opener(paragraphs[i], following):
-            return paragraphs[:i], "\n\n".join(paragraphs[i:])
+        start = _contact_start(paragraphs, i)
+        if start is not None:
+            return paragraphs[:start], _join(paragraphs[start:])
     return paragraphs, None
+
+
+def _join(paragraphs: list[str]) -> str:
+    # Items set one a paragraph ("<p>Name</p><p>Tel: …</p>", or one a line in
+    # plain text) read as one card, a line each, as the sites print them.
+    if all("\n" not in p and len(p) <= _CARD_LINE_MAX for p in paragraphs):
+        return "\n".join(paragraphs)
+    return "\n\n".join(paragraphs)

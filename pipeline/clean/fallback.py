@@ -33,18 +33,18 @@ def is_boilerplate(element) -> bool:
     return bool(names.strip()) and BOILERPLATE.search(names) is not None
 
 
-def _text_length(element) -> int:
+def text_length(element) -> int:
     return len(" ".join("".join(element.itertext()).split()))
 
 
 def _link_length(element) -> int:
-    return sum(_text_length(a) for a in element.iter("a"))
+    return sum(text_length(a) for a in element.iter("a"))
 
 
 def find_article(doc):
     """The element most likely to hold the article, or None."""
     found = select_first_in_order(doc, BODY_SELECTORS)
-    if found is not None and _text_length(found) >= 2 * _MIN_CHARS:
+    if found is not None and text_length(found) >= 2 * _MIN_CHARS:
         return found
     return densest_block(doc)
 
@@ -52,7 +52,7 @@ def find_article(doc):
 def densest_block(doc):
     scores: dict[etree._Element, float] = {}
     for element in doc.iter(*_SCORED):
-        length = _text_length(element)
+        length = text_length(element)
         if length < _MIN_CHARS:
             continue
         text = "".join(element.itertext())

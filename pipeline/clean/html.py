@@ -30,37 +30,53 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipeline.clean import fallback
-from pipeline.clean.ids import release_id_for_url
+from pipeline.clean import chrome, fallback
+from pipeline.clean.contact import is_contact_opener
+from pipeline.clean.ids import item_id, release_id_for_url
+from pipeline.clean.metadata import (
+    METADATA_DATA as _META,
+)
 from pipeline.clean.metadata import (
     json_ld_fields,
     meta_content,
     meta_date,
     parse_date,
     parse_metadata_line,
+    split_dateline,
 )
-from pipeline.clean.release import PBN_MARKERS, assemble_release, failed_release
+from pipeline.clean.release import (
+    EMPTY,
+    NO_BODY,
+    PBN_MARKERS,
+    assemble_release,
+    failed_release,
+)
 from pipeline.clean.selectors import Selectable, select, select_first_in_order
 from pipeline.clean.text import clean_paragraphs, normalize
 from pipeline.records import Page, Release
 from pipeline.sites import SiteProfile, profile_for
 
+_CATEGORY_KEYS = {label: "Categories" for label in _META["category_labels"]}
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset "
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre "
     "section summary table tbody td tfoot th thead tr ul".split()
 )
+_PBN = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in PBN_MARKERS) + r")\b")
+_STATEMENT_WORDS = ("statement", "déclaration", "declaración", "dichiarazione", "speech")
+_KIND_SELECTOR = "div.field--name-field-type, .type-label, .node-type"
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BREAK = "\u2028"  # survives whitespace collapsing, becomes "\n" after it
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]*(?:IOM|OIM|Migration|Migraciones|Migrazioni)[^|]*$")
-_TAG_LABELS = {
-    "themes": "Themes", "theme": "Themes", "thèmes": "Themes", "temas": "Themes",
-    "temi": "Themes", "region-country": "Region-Country", "region/country": "Region-Country",
-    "région-pays": "Region-Country", "región-país": "Region-Country",
-    "regione-paese": "Region-Country",
+_FIELD_LABELS = {
+    label.rstrip(":").casefold(): key
+    for label, key in {**_META["site_tag_labels"], **_CATEGORY_KEYS}.items()
 }
+_LABEL_TAGS = ("div", "span", "h2", "h3", "h4", "h5", "dt", "strong", "b", "label")
+_LABEL_MAX = 40
 
 
 @dataclass
@@ -87,13 +103,13 @@ def clean_page(page: Page, profile: SiteProfile | None = None) -> list[Release]:
     """The release(s) on a fetched page. Never raises for a merely odd page."""
     url = page.final_url or page.url
     if not (page.html or "").strip():
-        return [failed_release(release_id_for_url(url), url, "empty page")]
+        return [failed_release(release_id_for_url(url), url, EMPTY)]
     try:
         doc = _parse(page.html)
     except (etree.ParserError, ValueError) as exc:
         return [failed_release(release_id_for_url(url), url, f"unparsable HTML: {exc}")]
     if doc is None:
-        return [failed_release(release_id_for_url(url), url, "empty page")]
+        return [failed_release(release_id_for_url(url), url, EMPTY)]
     try:
         return _clean_document(doc, url, profile)
     except RecursionError:
@@ -101,7 +117,8 @@ def clean_page(page: Page, profile: SiteProfile | None = None) -> list[Release]:
 
 
 def _parse(html: str):
-    html = _XML_DECLARATION.sub("", html, count=1)
+    # lxml refuses NUL and most C0 controls; a stray one must not cost the page.
+    html = _CONTROL.sub("", _XML_DECLARATION.sub("", html, count=1))
     if not html.strip():
         return None
     return lxml_html.document_fromstring(html)
@@ -120,7 +137,7 @@ def _clean_document(doc, url: str, profile: SiteProfile | None) -> list[Release]
             _item_release(item, n, context, article) for n, item in enumerate(items, 1)
         ]
         return [r for r in releases if r is not None] or [
-            failed_release(context.page_id, canonical, "no article body found", context.title)
+            failed_release(context.page_id, canonical, NO_BODY, context.title)
         ]
 
     body = select_first_in_order(doc, article.get("body")) if article else None
@@ -129,14 +146,14 @@ def _clean_document(doc, url: str, profile: SiteProfile | None) -> list[Release]
         _prune_page(doc)
         body = fallback.find_article(doc)
         blocks = _blocks(_prune(body, article)) if body is not None else []
-    if _is_pbn(context):
+    if _is_pbn(context, blocks):
         split = _split_at_headings(blocks)
         if len(split) >= 2:
             return [
-                _release_from_blocks(f"{context.page_id}#{n}", heading, part, context)
+                _release_from_blocks(item_id(context.page_id, n), heading, part, context, "pbn")
                 for n, (heading, part) in enumerate(split, 1)
             ]
-    return [_release_from_blocks(context.page_id, context.title, blocks, context)]
+    return [_release_from_blocks(context.page_id, context.title, blocks, context, _kind(context))]
 
 
 # -- page-level metadata ------------------------------------------------------
@@ -172,12 +189,14 @@ def _read_page_metadata(doc, article: dict, context: PageContext, profile) -> No
     )
     html_lang = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
     context.language = html_lang or (profile.language if profile else None)
-    context.site_tags = _labelled_tags(doc)
+    fields = _labelled_fields(doc)
+    context.categories = fields.pop("Categories", [])
+    context.site_tags = fields
     if not context.site_tags and article.get("tags"):
         values = [_element_text(el) for el in select(doc, article["tags"])]
         if values := [v for v in values if v]:
             context.site_tags = {"Themes": list(dict.fromkeys(values))}
-    kind = select_first_in_order(doc, article.get("kind") or ".type-label, .node-type, .label-type")
+    kind = select_first_in_order(doc, article.get("kind") or _KIND_SELECTOR)
     context.kind_label = _element_text(kind)
 
 
@@ -189,32 +208,52 @@ def _time_element_date(doc) -> str | None:
     return None
 
 
-def _labelled_tags(doc) -> dict[str, list[str]]:
-    """Site tags shown as a label ("Themes:") with links or items after it."""
-    tags: dict[str, list[str]] = {}
-    for element in doc.iter("div", "span", "h2", "h3", "h4", "h5", "dt", "strong", "b", "label"):
-        own = " ".join((element.text or "").split()).rstrip(":").strip().casefold()
-        key = _TAG_LABELS.get(own)
-        if key is None or len(element) > 0 and _element_text(element).casefold() != own:
+def _labelled_fields(doc) -> dict[str, list[str]]:
+    """Fields shown as a label ("Themes:", "Categories:") then links or items.
+
+    The values are the links (else the text) of what follows the label up
+    to the next label.
+    """
+    fields: dict[str, list[str]] = {}
+    for label in doc.iter(*_LABEL_TAGS):
+        text = label.text
+        if not text or len(text) > _LABEL_MAX or len(label):
             continue
-        container = element.getparent()
-        if container is None:
+        key = _FIELD_LABELS.get(" ".join(text.split()).rstrip(":").strip().casefold())
+        if key is None:
             continue
-        values = [
-            _element_text(a)
-            for a in container.iter("a", "li")
-            if a is not element and _element_text(a) and a.tag == "a" or not list(a.iter("a"))
-        ]
-        values = [v for v in values if v and v.casefold().rstrip(":") != own]
-        if values:
-            bucket = tags.setdefault(key, [])
-            bucket.extend(v for v in values if v not in bucket)
-    return tags
+        values: list[str] = [" ".join((label.tail or "").split())]
+        for sibling in label.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            text = _element_text(sibling)
+            if _is_field_label(sibling, text):
+                break
+            values.extend([_element_text(a) for a in sibling.iter("a")] or [text])
+        bucket = fields.setdefault(key, [])
+        bucket.extend(v for v in values if v and v not in bucket)
+    return {key: values for key, values in fields.items() if values}
 
 
-def _is_pbn(context: PageContext) -> bool:
-    haystack = " ".join([context.title, context.kind_label, *context.categories]).casefold()
-    return any(marker in haystack for marker in PBN_MARKERS)
+def _is_field_label(element, text: str) -> bool:
+    """Another field's label ("Default:", "Multimedia:") ends the values."""
+    if _FIELD_LABELS.get(text.rstrip(":").strip().casefold()):
+        return True
+    return len(text) < 40 and text.endswith(":") or "label" in (element.get("class") or "")
+
+
+def _is_pbn(context: PageContext, blocks: list[Block]) -> bool:
+    """A press briefing note, by its title, type label or category line."""
+    categories = [
+        category
+        for block in blocks
+        if len(block.text) < 300
+        for category in (getattr(parse_metadata_line(block.text), "categories", None) or [])
+    ]
+    haystack = " ".join(
+        [context.title, context.kind_label, *context.categories, *categories]
+    ).casefold()
+    return _PBN.search(haystack) is not None
 
 
 # -- pruning and flattening -------------------------------------------------------
@@ -228,14 +267,14 @@ def _prune(node, article: dict):
         for element in select(node, selector):
             if element is not node:
                 _remove(element)
-    total = max(fallback._text_length(node), 1)
+    total = max(fallback.text_length(node), 1)
     doomed = [
         element
         for element in node.iterdescendants()
         if isinstance(element.tag, str)
         and (
             element.tag in fallback.DROP_TAGS
-            or fallback.is_boilerplate(element) and fallback._text_length(element) < total / 2
+            or fallback.is_boilerplate(element) and fallback.text_length(element) < total / 2
         )
     ]
     for element in doomed:
@@ -269,6 +308,7 @@ def _blocks(node) -> list[Block]:
         return []
     blocks: list[Block] = []
     parts: list[str] = []
+    subheads = {p for p in node.iter("p") if _is_subhead(p)}
     heading_depth = 0
     heading_seen = False
 
@@ -288,7 +328,7 @@ def _blocks(node) -> list[Block]:
                 parts.append(_BREAK)
             elif tag in _BLOCK_TAGS:
                 flush()
-                if tag in _HEADINGS:
+                if tag in _HEADINGS or element in subheads:
                     heading_depth += 1
             if tag and element.text and tag != "br":
                 parts.append(element.text if tag != "pre" else element.text.replace("\n", _BREAK))
@@ -297,7 +337,7 @@ def _blocks(node) -> list[Block]:
         else:
             if tag in _BLOCK_TAGS:
                 flush()
-                if tag in _HEADINGS:
+                if tag in _HEADINGS or element in subheads:
                     heading_depth -= 1
             if element is not node and element.tail:
                 parts.append(element.tail)
@@ -305,8 +345,23 @@ def _blocks(node) -> list[Block]:
     return blocks
 
 
+def _is_subhead(paragraph) -> bool:
+    """``<p><strong>Title</strong></p>``: a heading written as bold text."""
+    if (paragraph.text or "").strip() or len(paragraph) != 1:
+        return False
+    child = paragraph[0]
+    return child.tag in ("strong", "b") and not (child.tail or "").strip()
+
+
 def _has_text(blocks: list[Block]) -> bool:
-    return bool(clean_paragraphs([b.text for b in blocks]).paragraphs)
+    """Some block is article text (stops at the first one; cheaper than cleaning)."""
+    return any(
+        not chrome.is_chrome_line(line)
+        and not chrome.is_caption(line)
+        and parse_metadata_line(line) is None
+        for block in blocks
+        for line in block.text.split("\n")
+    )
 
 
 # -- pages with several releases ---------------------------------------------------
@@ -347,24 +402,50 @@ def _item_release(item, n: int, context: PageContext, article: dict) -> Release 
         url=url, page_id=context.page_id, title=title, date=date or None,
         language=context.language,
     )
-    return _release_from_blocks(f"{context.page_id}#{n}", title, blocks, item_context)
+    return _release_from_blocks(item_id(context.page_id, n), title, blocks, item_context)
 
 
 def _split_at_headings(blocks: list[Block]) -> list[tuple[str, list[Block]]]:
-    """Press briefing note -> (item title, item blocks) for each heading."""
+    """Press briefing note -> (item title, item blocks), one per item.
+
+    An item starts at a heading, or at a short title-like paragraph whose
+    next paragraph opens with a dateline (some pages print later item
+    titles as plain paragraphs).
+    """
     parts: list[tuple[str, list[Block]]] = []
-    for block in blocks:
-        if block.heading and parse_metadata_line(block.text) is None:
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1].text if i + 1 < len(blocks) else ""
+        if _starts_item(block, following):
             parts.append((block.text, []))
         elif parts:
             parts[-1][1].append(block)
     return [(title, part) for title, part in parts if _has_text(part)]
 
 
+def _starts_item(block: Block, following: str) -> bool:
+    if "\n" in block.text or parse_metadata_line(block.text) is not None:
+        return False
+    if is_contact_opener(block.text):
+        return False  # a contact line set in bold is not a new item
+    if block.heading:
+        return True
+    title_like = len(block.text) < 160 and not chrome.looks_like_sentence(block.text)
+    return title_like and split_dateline(following) is not None
+
+
+def _kind(context: PageContext) -> str:
+    label = " ".join([context.kind_label, *context.categories]).casefold()
+    return "statement" if any(w in label for w in _STATEMENT_WORDS) else "press_release"
+
+
 def _release_from_blocks(
-    release_id: str, title: str, blocks: list[Block], context: PageContext
+    release_id: str,
+    title: str,
+    blocks: list[Block],
+    context: PageContext,
+    kind: str = "press_release",
 ) -> Release:
-    cleaned = clean_paragraphs([b.text for b in blocks])
+    cleaned = clean_paragraphs([b.text for b in blocks], join_wraps=False)
     site_tags = dict(context.site_tags)
     for key, values in cleaned.site_tags.items():
         site_tags.setdefault(key, [])
@@ -377,4 +458,5 @@ def _release_from_blocks(
         date=context.date or cleaned.date,
         site_tags=site_tags,
         declared_language=context.language,
+        kind=kind,
     )

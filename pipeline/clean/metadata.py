@@ -22,10 +22,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 _DATA = json.loads((Path(__file__).parent / "data" / "metadata.json").read_text("utf-8"))
+METADATA_DATA = _DATA
 MONTHS: dict[str, int] = _DATA["months"]
 
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
@@ -159,8 +159,8 @@ _AGENCY_TAG = re.compile(
     r"\s*\((?:IOM|OIM|UN Migration|IOM[ /-]+UN Migration|OIM[ /-]+ONU Migración)\)\s*$"
 )
 _CONNECTORS = frozenset(
-    "de del la le les el al of the upon sur en du des di da do dos das am im an y i et and e "
-    "d' l' st. st".split()
+    "de del la le les el al of the upon sur sous en du des di da do dos das am im an y i et "
+    "and e los las della delle dei degli au aux d' l' st. st".split()
 )
 _PLACE_WORD = re.compile(r"[^\W\d_][\w'’.\-]*|[^\W\d_]+['’][^\W\d_]+", re.UNICODE)
 
@@ -244,9 +244,7 @@ _META_DATE_NAMES = (
 )
 
 
-@cache
-def _json_ld_date_keys() -> tuple[str, ...]:
-    return ("datePublished", "dateCreated", "uploadDate")
+_JSON_LD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
 
 
 def json_ld_fields(doc) -> dict[str, str]:
@@ -260,7 +258,7 @@ def json_ld_fields(doc) -> dict[str, str]:
         for obj in _walk_json(data):
             if "headline" in obj and "headline" not in found and isinstance(obj["headline"], str):
                 found["headline"] = obj["headline"]
-            for key in _json_ld_date_keys():
+            for key in _JSON_LD_DATE_KEYS:
                 value = obj.get(key)
                 if isinstance(value, str) and "date" not in found:
                     found["date"] = value

@@ -63,7 +63,9 @@ def _compound_to_xpath(selector: str) -> str:
         elif match.group("type"):
             tag = match.group("type").lower()
         elif match.group("cls"):
+            # The plain contains() first: it rejects most elements cheaply.
             predicates.append(
+                f"contains(@class, {_literal(match.group('cls'))}) and "
                 "contains(concat(' ', normalize-space(@class), ' '), "
                 f"{_literal(' ' + match.group('cls') + ' ')})"
             )

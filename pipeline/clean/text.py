@@ -35,11 +35,14 @@ _ITEM_START = re.compile(
     re.IGNORECASE,
 )
 _REPEAT_MAX = 60
+_CAPTION_MAX = 160
+_QUOTES = re.compile(r"[\"“”«»]")
 
 
 def normalize(text: str) -> str:
     """NFC, plain spaces, Unix newlines, no Drupal tokens; quotes and dashes as written."""
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
     text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
@@ -116,6 +119,9 @@ class CleanedText:
     categories: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
 
+    def metadata(self) -> LineMetadata:
+        return LineMetadata(self.date, self.site_tags, self.categories)
+
     def take(self, found: LineMetadata) -> None:
         if found.date and not self.date:
             self.date = found.date
@@ -131,6 +137,7 @@ class _LineFilter:
     def __init__(self, out: CleanedText) -> None:
         self.out = out
         self.in_related = False
+        self.caption = False  # was the last dropped line a caption or credit?
 
     def keep(self, line: str) -> str | None:
         """The line as it should appear in the article, or None to drop it."""
@@ -146,7 +153,10 @@ class _LineFilter:
         if chrome.is_related_heading(line):
             self.in_related = True
             return self._drop(line)
-        if chrome.is_chrome_line(line) or chrome.is_caption(line):
+        if chrome.is_caption(line):
+            self.caption = True
+            return self._drop(line)
+        if chrome.is_chrome_line(line):
             return self._drop(line)
         return chrome.strip_caption_suffix(line).strip() or None
 
@@ -156,26 +166,47 @@ class _LineFilter:
 
 
 def repeated_lines(lines: list[str]) -> set[int]:
-    """Indexes of short lines that repeat the line next to them (both copies).
+    """Indexes of short label-like lines that repeat the line next to them.
 
     Flattened menus print each label twice ("About" / "About"); a label we
-    do not know is still caught this way.
+    do not know is still caught this way. Both copies go; sentences stay.
     """
     marked: set[int] = set()
     for i in range(len(lines) - 1):
         a, b = lines[i], lines[i + 1]
-        if len(a) <= _REPEAT_MAX and a.casefold() == b.casefold():
+        if len(a) <= _REPEAT_MAX and a.casefold() == b.casefold() and not (
+            chrome.looks_like_sentence(a)
+        ):
             marked.update((i, i + 1))
     return marked
 
 
-def clean_paragraphs(paragraphs: list[str], lines_are_paragraphs: bool = False) -> CleanedText:
+def _drop_caption_before_credit(grouped: dict[int, list[str]], out: CleanedText) -> None:
+    # The caption sits right above its credit ("Volunteers unload shelter
+    # kits." / "©IOM/Name 2016"), in the same paragraph or the one before:
+    # a lone short sentence with no quotation in it.
+    last = max(grouped)
+    lines = grouped[last]
+    caption = lines[-1]
+    if len(lines) != 1 or len(caption) > _CAPTION_MAX or not caption.endswith("."):
+        return
+    if _QUOTES.search(caption) or ". " in caption:
+        return
+    out.dropped.append(caption)
+    del grouped[last]
+
+
+def clean_paragraphs(
+    paragraphs: list[str], lines_are_paragraphs: bool = False, join_wraps: bool = True
+) -> CleanedText:
     """Article paragraphs without chrome, captions or metadata lines.
 
     Each input paragraph may hold several lines (``<br>`` in HTML, a block of
     plain text). Lines that survive are re-joined where they were
-    hard-wrapped; the rest stay one paragraph with ``\\n`` between its lines,
-    or, with ``lines_are_paragraphs``, become paragraphs of their own.
+    hard-wrapped (unless ``join_wraps`` is off: in HTML a ``<br>`` is meant,
+    and source hard wraps are already gone as whitespace); the rest stay one
+    paragraph with ``\\n`` between its lines, or, with
+    ``lines_are_paragraphs``, become paragraphs of their own.
     """
     out = CleanedText()
     flat = [
@@ -188,13 +219,16 @@ def clean_paragraphs(paragraphs: list[str], lines_are_paragraphs: bool = False) 
     line_filter = _LineFilter(out)
     grouped: dict[int, list[str]] = {}
     for n, (index, line) in enumerate(flat):
+        line_filter.caption = False
         kept = None if n in repeated else line_filter.keep(line)
         if kept:
             grouped.setdefault(index, []).append(kept)
         elif n in repeated:
             out.dropped.append(line)
+        elif line_filter.caption and grouped:
+            _drop_caption_before_credit(grouped, out)
     for index in sorted(grouped):
-        units = join_hard_wraps(grouped[index])
+        units = join_hard_wraps(grouped[index]) if join_wraps else grouped[index]
         if lines_are_paragraphs:
             out.paragraphs.extend(units)
         else:

