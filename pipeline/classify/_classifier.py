@@ -27,7 +27,7 @@ class ThemeClassifier:
     labels: list[str]
     model: Pipeline | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
-    c: float = 8.0
+    c: float = 10.0
     seed: int = 0
     # "release": one score per release; "paragraph": the best paragraph's
     # score, blended with the release's. train() keeps the better on dev.
@@ -39,9 +39,13 @@ class ThemeClassifier:
         return self
 
     def scores(self, rows: list[dict]) -> np.ndarray:
+        return self._scores(rows)[1]
+
+    def _scores(self, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """Whole-release probabilities, and the scores themes are given by."""
         whole = self.model.predict_proba(rows)
         if self.scoring != "paragraph":
-            return whole
+            return whole, whole
         out = whole.copy()
         for i, row in enumerate(rows):
             paras = [p for p in _PARA.split(row.get("text", "")) if len(p.strip()) > 40]
@@ -51,7 +55,7 @@ class ThemeClassifier:
                      for p in paras]
                 )
                 out[i] = 0.5 * whole[i] + 0.5 * part.max(axis=0)
-        return out
+        return whole, out
 
     def tune_thresholds(self, rows: list[dict], y: np.ndarray) -> None:
         """Per label, the threshold that maximises F1 on held-out rows."""
@@ -71,18 +75,18 @@ class ThemeClassifier:
             self.thresholds[label] = best
 
     def predict(self, rows: list[dict], evidence: bool = True) -> list[Themes]:
-        probs = self.scores(rows)
-        out = []
-        for row, p in zip(rows, probs, strict=True):
-            out.append(self._themes(row, p, evidence))
-        return out
+        whole, probs = self._scores(rows)
+        return [
+            self._themes(row, p, int(np.argmax(w)), evidence)
+            for row, w, p in zip(rows, whole, probs, strict=True)
+        ]
 
-    def _themes(self, row: dict, p: np.ndarray, evidence: bool) -> Themes:
-        order = np.argsort(-p)
-        primary = self.labels[int(order[0])]
-        chosen = [int(j) for j in order if p[j] >= self.thresholds.get(self.labels[j], 0.5)]
-        if int(order[0]) not in chosen:
-            chosen.insert(0, int(order[0]))
+    def _themes(self, row: dict, p: np.ndarray, top: int, evidence: bool) -> Themes:
+        # The primary theme is what the headline and lead are about: the highest
+        # whole-release probability, even where themes are scored per paragraph.
+        primary = self.labels[top]
+        chosen = [int(j) for j in np.argsort(-p, kind="stable")
+                  if p[j] >= self.thresholds.get(self.labels[j], 0.5) or int(j) == top]
         terms = self.top_terms(row, chosen) if evidence else {}
         paragraphs = self.best_paragraphs(row, chosen) if evidence else {}
         themes = [

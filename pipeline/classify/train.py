@@ -29,7 +29,7 @@ from pipeline.gold import load_gold, split
 from pipeline.taxonomy import theme_ids
 
 SEED = 0
-C = 8.0
+C = 10.0
 _CODE = Path(__file__).resolve().parent
 
 
