@@ -111,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8000)
     sp.add_argument("--faults", type=float, default=0.0, help="fault rate, 0 to 1")
     sp.add_argument("--dir", type=Path, help="a built site (default: build one)")
+    sp.add_argument("--seed", type=int, default=0, help="seed of the random faults")
     return p
 
 
@@ -172,16 +173,26 @@ def cmd_crawl(args, store=None) -> int:
     own = store is None
     store = store or _open_store(args)
     run_id = store.start_run("crawl " + " ".join(args.sources))
+    import datetime as dt
+
+    since = _since(args.since)
     settings = CrawlSettings(
         min_delay=1.0 / args.rate if args.rate > 0 else 0.0,
         max_pages=args.max_pages,
-        since=_since(args.since),
+        since=dt.date.fromisoformat(since) if since else None,
         refresh=args.refresh,
     )
+    if args.rate > 50:  # our own server: more requests in flight
+        settings.workers, settings.per_host = 8, 8
     summary = crawl(args.sources, store, settings, profile_name=args.site_profile)
     store.finish_run(run_id, {"crawl": summary.as_dict()})
-    print(summary.describe())
-    _report_failures([(f.url, f.reason) for f in summary.failures], "fetch")
+    print(f"crawl: {summary.sources_fetched} listing/feed/sitemap pages, "
+          f"{summary.fetched} releases fetched ({summary.stored_new} new, "
+          f"{summary.stored_changed} changed, {summary.unchanged} unchanged), "
+          f"{summary.already_stored} already stored, {summary.failed} failed, "
+          f"{summary.skipped_robots} disallowed by robots.txt, "
+          f"{summary.refused_offsite} off-site or private links refused")
+    _report_failures(summary.failures, "fetch")
     if own:
         store.close()
     return 1 if summary.failures else 0
@@ -306,16 +317,21 @@ def cmd_run(args) -> int:
     from pipeline.report import write_report
 
     started = time.perf_counter()
-    server = None
+    server = site_dir = None
     if args.sample_site:
-        from pipeline.sample_site import sample_sources
-        from pipeline.sample_site.server import SampleServer, built_site
+        import tempfile
 
-        server = SampleServer(built_site())
-        server.start()
-        args.sources = sample_sources(server.base_url) + list(args.sources)
-        args.rate = max(args.rate, 50.0)
-        print(f"sample site served at {server.base_url}")
+        from pipeline.sample_site import SampleServer, build_site, sample_sources
+
+        site_dir = tempfile.TemporaryDirectory(prefix="sample-site-")
+        build_site(Path(site_dir.name))
+        server = SampleServer(Path(site_dir.name)).start()
+        args.sources = sample_sources(Path(site_dir.name), server.base_url) + list(args.sources)
+        # Our own server on 127.0.0.1: politeness limits are for other people's.
+        args.rate = max(args.rate, 200.0)
+        print(f"sample site served at {server.base_url} ({len(args.sources)} listings)")
+    if not args.sources:
+        raise UsageError("run needs SOURCE URLs, or --sample-site")
     try:
         with _open_store(args) as store:
             crawl_status = cmd_crawl(args, store)
@@ -330,6 +346,8 @@ def cmd_run(args) -> int:
     finally:
         if server:
             server.stop()
+        if site_dir:
+            site_dir.cleanup()
     return max(crawl_status, process_status)
 
 
@@ -474,7 +492,7 @@ def cmd_review(args) -> int:
 def cmd_serve_sample(args) -> int:
     from pipeline.sample_site.server import main as serve_main
 
-    argv = ["--port", str(args.port), "--faults", str(args.faults)]
+    argv = ["--port", str(args.port), "--faults", str(args.faults), "--seed", str(args.seed)]
     if args.dir:
         argv += ["--dir", str(args.dir)]
     return serve_main(argv)

@@ -1,139 +1,55 @@
-"""Crawler tests against a real HTTP server on 127.0.0.1 and a real SQLite store."""
+"""Crawler tests: the real sample site on 127.0.0.1 (pipeline.sample_site), a real SQLite store.
+
+What the site holds (releases, wild pages, off-site links, redirects, robots rules)
+comes from its manifest, so the expectations follow the corpus as it grows.
+"""
 
 from __future__ import annotations
 
-import http.server
-import socket
-import threading
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from pipeline.crawl import CrawlSettings, crawl
 from pipeline.crawl.fetcher import Fetcher, FetchError, retry_after_seconds
+from pipeline.crawl.listings import parse_listing
 from pipeline.crawl.politeness import HostThrottle
 from pipeline.crawl.robots import crawl_delay
 from pipeline.crawl.safety import Allowlist
-from pipeline.crawl.sources import detect_kind, parse_date
+from pipeline.crawl.settings import ARTICLE_PATTERNS
+from pipeline.crawl.sources import SourceError, detect_kind, parse_date, parse_feed
+from pipeline.crawl.urls import ArticleShape
+from pipeline.sample_site import FaultPlan, SampleServer, build_site
 from pipeline.store import Store
 
-
-# -- a small local site ------------------------------------------------------
-class LocalSite:
-    """Serves a dict of path -> (status, headers, body); faults are served first.
-
-    ``faults[path]`` is a list of "429", "500", "reset", "truncate", "slow"
-    consumed one per request. ``log`` holds (method, path, status, time).
-    """
-
-    def __init__(self, pages: dict[str, tuple[int, dict[str, str], bytes]]):
-        self.pages = pages
-        self.faults: dict[str, list[str]] = {}
-        self.log: list[tuple[str, str, int, float]] = []
-        site = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                site.handle(self)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def handle(self, req):
-        path = req.path
-        pending = self.faults.get(path)
-        fault = pending.pop(0) if pending else None
-        status, headers, body = self.pages.get(path, (404, {"Content-Type": "text/html"},
-                                                       b"<h1>Not found</h1>"))
-        if fault == "429":
-            status, headers, body = 429, {"Retry-After": "1"}, b"slow down"
-        elif fault == "500":
-            status, headers, body = 500, {}, b"oops"
-        elif callable(body):
-            status, headers, body = body(req)
-        self.log.append(("GET", path, 0 if fault in ("reset", "truncate") else status,
-                         time.monotonic()))
-        if fault == "reset":
-            req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                      b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            req.connection.close()
-            req.close_connection = True
-            return
-        req.send_response(status)
-        for key, value in headers.items():
-            req.send_header(key, value)
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        if fault == "truncate":
-            req.wfile.write(body[: len(body) // 2])
-            req.wfile.flush()
-            req.close_connection = True
-            return
-        if fault == "slow":
-            for i in range(0, len(body), 200):
-                req.wfile.write(body[i:i + 200])
-                req.wfile.flush()
-                time.sleep(0.05)
-            return
-        req.wfile.write(body)
-
-    def gets(self, prefix: str) -> list[str]:
-        return [path for _, path, status, _ in self.log if path.startswith(prefix) and status == 200]
+REPO = Path(__file__).resolve().parents[1]
 
 
-HTML = {"Content-Type": "text/html; charset=utf-8"}
+def fast(**changes) -> CrawlSettings:
+    """Settings for tests: no pacing of our own, short back-off."""
+    base = dict(min_delay=0.0, backoff=0.01, max_backoff=0.05, timeout=5.0, total_timeout=10.0)
+    return CrawlSettings(**{**base, **changes})
 
 
-def article(slug: str, day: date) -> bytes:
-    return (f"<html><head><title>{slug}</title></head><body><nav><a href='/about'>About</a>"
-            f"</nav><main><article><h1>{slug}</h1><div class='date'>{day:%d %B %Y}</div>"
-            f"<div class='field--type-text-with-summary'><p>Geneva – Text of {slug}.</p>"
-            f"</div></article></main><footer><a href='/news/footer-link'>x</a></footer>"
-            f"</body></html>").encode()
+@pytest.fixture(scope="module")
+def quick_site_dir(tmp_path_factory) -> Path:
+    """The sample site with no Crawl-delay, for the crawls that fetch all of it."""
+    out = tmp_path_factory.mktemp("quick_site")
+    build_site(out, crawl_delay=0.0)
+    return out
 
 
-def listing(items: list[tuple[str, date]], next_page: str | None, extra: str = "") -> bytes:
-    cards = "".join(
-        f"<div class='card'><h3><a href='{href}'>{href}</a></h3>"
-        f"<time datetime='{day.isoformat()}'>{day}</time></div>" for href, day in items
-    )
-    pager = f"<ul class='pager'><li><a rel='next' href='{next_page}'>next</a></li></ul>" \
-        if next_page else ""
-    return (f"<html><body><nav><a href='/news/menu-item'>menu</a></nav><main>{cards}{extra}"
-            f"</main>{pager}</body></html>").encode()
-
-
-def make_site(n: int = 12, per_page: int = 5, robots: str = "User-agent: *\nDisallow: /news/secret\n",
-              extra: str = "") -> dict:
-    start = date(2024, 1, 31)
-    slugs = [(f"/news/release-{i:02d}", start - timedelta(days=i)) for i in range(n)]
-    pages: dict = {"/robots.txt": (200, {"Content-Type": "text/plain"}, robots.encode())}
-    for slug, day in slugs:
-        pages[slug] = (200, {**HTML, "ETag": f'"{slug}"'}, article(slug, day))
-    chunks = [slugs[i:i + per_page] for i in range(0, n, per_page)]
-    for number, chunk in enumerate(chunks):
-        path = "/news" if number == 0 else f"/news?page={number}"
-        nxt = f"/news?page={number + 1}" if number + 1 < len(chunks) else None
-        pages[path] = (200, HTML, listing(chunk, nxt, extra if number == 0 else ""))
-    return pages
+def manifest_of(root: Path) -> dict:
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -142,18 +58,20 @@ def store(tmp_path):
         yield s
 
 
-def fast(**kw) -> CrawlSettings:
-    base = dict(min_delay=0.0, backoff=0.01, max_backoff=0.05, timeout=2.0, total_timeout=5.0)
-    base.update(kw)
-    return CrawlSettings(**base)
+def stored_paths(store: Store, server: SampleServer) -> set[str]:
+    return {r["url"].removeprefix(server.base_url) for r in store.query("SELECT url FROM pages")}
 
 
-# -- unit tests ------------------------------------------------------------------
+def article_gets(server: SampleServer, paths: set[str]) -> list[str]:
+    return [r.path for r in server.requests if r.path in paths and r.status == 200]
+
+
+# -- small parts -----------------------------------------------------------------
 def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after_seconds("3") == 3.0
     now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
-    later = format_datetime(now + timedelta(seconds=30), usegmt=True)
-    assert retry_after_seconds(later, now=now) == pytest.approx(30)
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True),
+                               now=now) == pytest.approx(30)
     assert retry_after_seconds("soon") is None
 
 
@@ -167,9 +85,9 @@ def test_throttle_spaces_requests_to_one_host_but_not_across_hosts():
     clock = [0.0]
     waits: list[float] = []
 
-    def sleep(s):
-        waits.append(s)
-        clock[0] += s
+    def sleep(seconds):
+        waits.append(seconds)
+        clock[0] += seconds
 
     throttle = HostThrottle(clock=lambda: clock[0], sleep=sleep)
     for _ in range(3):
@@ -185,140 +103,270 @@ def test_detect_kind_by_root_element_not_content_type():
     assert detect_kind("text/html", b"<!DOCTYPE html><html>") == "html"
 
 
-def test_parse_date_reads_site_forms():
+def test_parse_date_reads_the_sites_forms():
     assert parse_date("19 September 2018") == date(2018, 9, 19)
+    assert parse_date("Wednesday, September 19, 2018 - 10:14") == date(2018, 9, 19)
     assert parse_date("Wed, 09/19/2018 - 11:19") == date(2018, 9, 19)
     assert parse_date("Tue, 02 Jan 2024 10:00:00 GMT") == date(2024, 1, 2)
-    assert parse_date("2024-01-02T10:00:00Z") == date(2024, 1, 2)
+    assert parse_date("20 mai 2025") == date(2025, 5, 20)
+    assert parse_date("no date here") is None
 
 
-# -- fetcher against the local server -----------------------------------------------
-def make_fetcher(site: LocalSite, sleeps: list[float], **kw) -> Fetcher:
-    settings = fast(**kw)
-    allow = Allowlist.from_sources([site.base_url])
-    return Fetcher(httpx.Client(timeout=settings.timeout), settings, allow, HostThrottle(),
+def test_atom_feed_links_and_entity_declarations_refused():
+    atom = (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><link rel='alternate' "
+            b"href='/news/a-release'/><updated>2024-01-31T00:00:00Z</updated></entry></feed>")
+    links = parse_feed(atom, "http://127.0.0.1:1/rss")
+    assert [(link.url, link.date) for link in links] == [
+        ("http://127.0.0.1:1/news/a-release", date(2024, 1, 31))]
+    bomb = (b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaa'><!ENTITY b '&a;&a;&a;'>]>"
+            b"<rss><channel><item><link>&b;</link></item></channel></rss>")
+    with pytest.raises(SourceError, match="XML refused"):
+        parse_feed(bomb, "http://127.0.0.1:1/rss")
+
+
+def test_generic_fallback_takes_release_links_from_main_content_only():
+    html = """<html><body><header><a href="/news/header-story">h</a></header>
+    <nav><a href="/news/menu-story">m</a></nav>
+    <main><ul class="posts">
+      <li><a href="/news/first-release">First</a> <time datetime="2024-02-01">1 Feb</time></li>
+      <li><a href="/press-release/second-one">Second</a></li>
+      <li><a href="/about-us">About</a></li>
+      <li><a href="https://elsewhere.example/news/third">Elsewhere</a></li>
+    </ul><a href="/news?page=1">2</a></main>
+    <footer><a href="/news/footer-story">f</a></footer></body></html>"""
+    page = parse_listing(html, "http://127.0.0.1:8000/news", None, ArticleShape(ARTICLE_PATTERNS))
+    assert page.profile is None
+    assert [link.url for link in page.links] == [
+        "http://127.0.0.1:8000/news/first-release", "http://127.0.0.1:8000/press-release/second-one"]
+    assert page.links[0].date == date(2024, 2, 1)
+    assert page.next_url == "http://127.0.0.1:8000/news?page=1"
+
+
+# -- the fetcher against the sample server ------------------------------------------
+def make_fetcher(server: SampleServer, sleeps: list[float], **changes) -> Fetcher:
+    settings = fast(**changes)
+    allowlist = Allowlist.from_sources([server.base_url])
+    return Fetcher(httpx.Client(timeout=settings.timeout), settings, allowlist, HostThrottle(),
                    sleep=sleeps.append)
 
 
-def test_fetcher_honours_retry_after_on_429():
-    with LocalSite(make_site()) as site:
-        site.faults["/news/release-00"] = ["429"]
-        sleeps: list[float] = []
-        response = make_fetcher(site, sleeps).fetch(site.base_url + "/news/release-00")
+def first_article(root: Path, layout: str = "global") -> str:
+    return next(a["path"] for a in manifest_of(root)["articles"]
+                if a["layout"] == layout and not a["wild"] and a["releases"] == 1)
+
+
+@pytest.mark.parametrize("as_date", [False, True])
+def test_fetcher_honours_retry_after(sample_site_dir, make_sample_server, as_date):
+    path = first_article(sample_site_dir)
+    server = make_sample_server(FaultPlan().add(path, "429", first=1, seconds=2,
+                                                retry_after_date=as_date))
+    sleeps: list[float] = []
+    response = make_fetcher(server, sleeps).fetch(server.url(path))
     assert response.status == 200 and response.tries == 2
-    assert sleeps and sleeps[0] >= 1.0
+    assert sleeps[0] >= 0.9 if as_date else sleeps[0] >= 2.0  # an HTTP date has 1 s steps
 
 
-def test_fetcher_does_not_retry_404():
-    with LocalSite(make_site()) as site:
-        sleeps: list[float] = []
-        with pytest.raises(FetchError) as info:
-            make_fetcher(site, sleeps).fetch(site.base_url + "/news/missing")
+def test_fetcher_does_not_retry_a_404(sample_site_dir, sample_server):
+    path = manifest_of(sample_site_dir)["missing"][0]
+    sleeps: list[float] = []
+    with pytest.raises(FetchError) as info:
+        make_fetcher(sample_server, sleeps).fetch(sample_server.url(path))
     assert info.value.reason == "404 Not Found"
-    assert sleeps == [] and len(site.log) == 1
+    assert sleeps == [] and sample_server.count(path) == 1
 
 
-def test_fetcher_gives_up_after_retries_with_one_line_reason():
-    with LocalSite(make_site()) as site:
-        site.faults["/news/release-00"] = ["500"] * 10
-        sleeps: list[float] = []
-        with pytest.raises(FetchError) as info:
-            make_fetcher(site, sleeps).fetch(site.base_url + "/news/release-00")
+def test_fetcher_backs_off_and_gives_up_with_a_one_line_reason(sample_site_dir,
+                                                               make_sample_server):
+    path = first_article(sample_site_dir)
+    server = make_sample_server(FaultPlan().add(path, "500"))
+    sleeps: list[float] = []
+    with pytest.raises(FetchError) as info:
+        make_fetcher(server, sleeps, backoff=0.01, max_backoff=10).fetch(server.url(path))
     assert info.value.reason == "500 Internal Server Error after 4 tries"
-    assert len(sleeps) == 3 and sleeps[0] < sleeps[2]  # exponential back-off
+    assert server.count(path) == 4
+    assert len(sleeps) == 3 and sleeps[0] < sleeps[1] < sleeps[2]  # doubling, jitter under 2x
 
 
-def test_fetcher_retries_resets_and_truncated_bodies():
-    with LocalSite(make_site()) as site:
-        site.faults["/news/release-00"] = ["reset", "truncate"]
-        sleeps: list[float] = []
-        response = make_fetcher(site, sleeps).fetch(site.base_url + "/news/release-00")
-    assert response.tries == 3 and b"Text of /news/release-00" in response.body
+def test_fetcher_retries_resets_and_truncated_bodies(sample_site_dir, make_sample_server):
+    path = first_article(sample_site_dir)
+    plan = FaultPlan().add(path, "reset", first=1).add(path, "truncate", first=1)
+    server = make_sample_server(plan)
+    response = make_fetcher(server, []).fetch(server.url(path))
+    assert response.tries == 3 and b"</html>" in response.body
 
 
-def test_fetcher_refuses_redirect_to_other_host_and_wrong_types():
-    pages = make_site()
-    pages["/go"] = (302, {"Location": "https://www.example.org/news/x"}, b"")
-    pages["/pdf"] = (200, {"Content-Type": "application/pdf"}, b"%PDF")
-    pages["/big"] = (200, HTML, b"x" * 5000)
-    with LocalSite(pages) as site:
-        fetcher = make_fetcher(site, [], max_bytes=1000)
-        reasons = []
-        for path in ("/go", "/pdf", "/big"):
-            with pytest.raises(FetchError) as info:
-                fetcher.fetch(site.base_url + path)
-            reasons.append(info.value.reason)
+def test_fetcher_refuses_off_host_redirects_wrong_types_and_big_bodies(sample_site_dir,
+                                                                      sample_server):
+    offhost = next(r for r in manifest_of(sample_site_dir)["redirects"] if r["offsite"])
+    fetcher = make_fetcher(sample_server, [], max_bytes=2000)
+    reasons = []
+    for path in (offhost["path"], "/static/placeholder.gif", first_article(sample_site_dir)):
+        with pytest.raises(FetchError) as info:
+            fetcher.fetch(sample_server.url(path))
+        reasons.append(info.value.reason)
     assert reasons[0] == "redirect to other host www.example.org refused"
-    assert reasons[1] == "content type application/pdf not crawled"
-    assert "over the 1000 byte limit" in reasons[2]
+    assert reasons[1] == "content type image/gif not crawled"
+    assert "over the 2000 byte limit" in reasons[2]
 
 
-# -- whole crawls ---------------------------------------------------------------
-def test_crawl_stores_every_listed_release_following_pagination(store):
-    with LocalSite(make_site(n=12, per_page=5)) as site:
-        summary = crawl([site.base_url + "/news"], store, fast())
-    assert summary.stored_new == 12 and summary.failed == 0
-    assert store.count("pages") == 12
-    assert summary.sources_fetched == 3
+def test_undeclared_windows_1252_page_reads_right(sample_site_dir, sample_server):
+    wild = next(w for w in manifest_of(sample_site_dir)["wild"] if w["name"] == "cp1252")
+    text = make_fetcher(sample_server, []).fetch(sample_server.url(wild["path"])).text()
+    assert "Joaquín Peña" in text and "Renée Dubé" in text and "\ufffd" not in text
 
 
-def test_crawl_survives_faults_and_stores_each_release_once(store):
-    with LocalSite(make_site(n=10)) as site:
-        for i, faults in enumerate([["429"], ["500", "500"], ["reset"], ["truncate"], ["slow"]]):
-            site.faults[f"/news/release-{i:02d}"] = faults
-        site.faults["/news"] = ["500"]
-        summary = crawl([site.base_url + "/news"], store, fast(min_delay=0.0))
-        gets = site.gets("/news/release-")
-    assert summary.failed == 0, summary.failures
-    assert store.count("pages") == 10
-    assert sorted(gets) == sorted(set(gets)) and len(gets) == 10
+# -- whole crawls ------------------------------------------------------------------
+def test_whole_site_crawl_stores_each_release_once_despite_faults(quick_site_dir,
+                                                                   make_sample_server, store):
+    manifest = manifest_of(quick_site_dir)
+    articles = [a for a in manifest["articles"] if a["layout"] != "drupal7" and not a["wild"]]
+    plan = FaultPlan(rate=0.05, seed=7, kinds=("500", "reset", "slow", "truncate", "latency"))
+    plan.add(articles[0]["path"], "429", first=2, seconds=1)
+    plan.add(articles[1]["path"], "429", first=1, seconds=1, retry_after_date=True)
+    plan.add(articles[2]["path"], "503", first=1, seconds=1)
+    server = make_sample_server(plan, root=quick_site_dir)
+    entries = manifest["entries"]
+    sources = [server.url(entries["sitemap_index"])] + [server.url(p) for p in entries["listings"]]
+    summary = crawl(sources, store, fast(per_host=4))  # one host serves every site here
+
+    expected = {a["path"] for a in manifest["articles"] if not a["disallowed"] and a["releases"]}
+    assert stored_paths(store, server) == expected  # the redirect alias is not a second copy
+    assert {kind for _, kind in server.faults_applied} >= {"429", "503", "500", "reset",
+                                                           "truncate", "slow"}
+    missing = manifest["missing"][0]
+    offhost = next(r["path"] for r in manifest["redirects"] if r["offsite"])
+    empty = next(w["path"] for w in manifest["wild"] if w["name"] == "empty")
+    assert {(url.removeprefix(server.base_url), reason) for url, reason in summary.failures} == {
+        (missing, "404 Not Found"),
+        (offhost, "redirect to other host www.example.org refused"),
+        (empty, "empty body"),
+    }
+    assert server.count(missing) == 1  # a 404 is not retried
+    offsite = {o["url"] for o in manifest["offsite"] if o["found_on"] != "redirect"}
+    assert {url for url, _ in summary.refused} == offsite
+    assert dict(summary.refused)["http://10.0.0.5/news/internal-briefing-note"] == (
+        "link to private address 10.0.0.5 refused")
+    assert summary.robots and all(
+        url.removeprefix(server.base_url) in manifest["disallowed_pages"] for url in summary.robots)
+    assert not any(r.path.startswith(tuple(manifest["disallowed"])) for r in server.requests)
+    errors = store.errors()
+    assert sum(e["stage"] == "crawl" for e in errors) == 3
+    assert sum(e["stage"] == "crawl-refused" for e in errors) == len(offsite)
 
 
-def test_crawl_honours_robots_disallow(store):
-    extra = "<div class='card'><a href='/news/secret-plan'>secret</a></div>"
-    pages = make_site(n=3, extra=extra)
-    pages["/news/secret-plan"] = (200, HTML, article("secret", date(2024, 1, 1)))
-    with LocalSite(pages) as site:
-        summary = crawl([site.base_url + "/news"], store, fast())
-        assert site.gets("/news/secret") == []
-    assert summary.skipped_robots == 1 and summary.robots[0].endswith("/news/secret-plan")
-    assert store.count("pages") == 3
+def test_rerun_fetches_nothing_stored_and_a_304_changes_nothing(quick_site_dir,
+                                                                make_sample_server, store):
+    server = make_sample_server(root=quick_site_dir)
+    source = [server.url("/global/news")]
+    first = crawl(source, store, fast())
+    pages = {r["url"]: (r["content_hash"], r["etag"]) for r in store.query("SELECT * FROM pages")}
+    articles = {url.removeprefix(server.base_url) for url in pages}
+    assert first.stored_new == len(pages) > 50
+
+    before = len(server.requests)
+    again = crawl(source, store, fast())
+    assert not [r for r in server.requests[before:] if r.path in articles]
+    # Walked to its end last time: paging stops at the first page with nothing new.
+    assert again.stored_new == 0 and again.sources_fetched == 1
+
+    before = len(server.requests)
+    refreshed = crawl(source, store, fast(refresh=True))
+    # An alias that redirects has no validators of its own; every other page is asked
+    # conditionally and answered 304.
+    redirected = {r["final"] for r in manifest_of(quick_site_dir)["redirects"]}
+    statuses = {r.status for r in server.requests[before:] if r.path in articles - redirected}
+    assert statuses == {304}
+    assert refreshed.unchanged >= len(pages) and refreshed.stored_changed == 0
+    after = {r["url"]: (r["content_hash"], r["etag"]) for r in store.query("SELECT * FROM pages")}
+    assert after == pages
 
 
-def test_crawl_refuses_offsite_and_private_links(store):
-    extra = ("<div class='card'><a href='http://www.example.org/news/elsewhere'>x</a></div>"
-             "<div class='card'><a href='http://10.1.2.3/news/internal'>y</a></div>")
-    pages = make_site(n=3, extra=extra)
-    # A feed may list any URL: the allowlist, not the link finder, refuses these.
-    pages["/rss.xml"] = (200, {"Content-Type": "application/rss+xml"}, (
-        "<rss version='2.0'><channel><item><link>http://169.254.169.254/news/meta</link></item>"
-        "<item><link>https://www.example.org/news/other</link></item>"
-        "<item><link>/news/release-00</link></item></channel></rss>").encode())
-    with LocalSite(pages) as site:
-        summary = crawl([site.base_url + "/rss.xml", site.base_url + "/news"], store, fast())
-    reasons = dict(summary.refused)
-    assert reasons["http://169.254.169.254/news/meta"] == "link to private address 169.254.169.254 refused"
-    assert reasons["https://www.example.org/news/other"] == "link to other host www.example.org refused"
-    assert summary.failed == 0 and store.count("pages") == 3
-    assert {r["stage"] for r in store.errors()} == {"crawl-refused"}
+def test_robots_disallow_honoured_and_crawl_delay_paces_the_host(sample_site_dir,
+                                                                 sample_server, store):
+    manifest = manifest_of(sample_site_dir)
+    private = next(p for p in manifest["disallowed_pages"] if p.endswith("/"))
+    start = time.monotonic()
+    summary = crawl([sample_server.url(private), sample_server.url("/iran/news")], store, fast())
+    elapsed = time.monotonic() - start
+    assert summary.robots == [sample_server.url(private)] and summary.skipped_robots == 1
+    assert sample_server.count(private) == 0
+    assert summary.stored_new >= 5
+    # robots.txt says Crawl-delay 0.05 and min_delay is 0: the larger applies.
+    assert elapsed >= (len(sample_server.requests) - 1) * manifest["crawl_delay"] * 0.95
 
 
-def test_rerun_fetches_nothing_stored_and_304_changes_nothing(store):
-    with LocalSite(make_site(n=6)) as site:
-        crawl([site.base_url + "/news"], store, fast())
-        before = {r["url"]: r["content_hash"] for r in store.query("SELECT * FROM pages")}
-        site.log.clear()
-        again = crawl([site.base_url + "/news"], store, fast())
-        assert site.gets("/news/release-") == [] and again.already_stored == 6
+def test_min_delay_spaces_requests_to_one_host(quick_site_dir, make_sample_server, store):
+    server = make_sample_server(root=quick_site_dir)
+    start = time.monotonic()
+    crawl([server.url("/iran/news")], store, fast(min_delay=0.1, workers=4, per_host=2))
+    elapsed = time.monotonic() - start
+    assert len(server.requests) >= 5
+    assert elapsed >= (len(server.requests) - 1) * 0.1 * 0.95
 
-        def not_modified(req):
-            if req.headers.get("If-None-Match"):
-                return 304, {"ETag": req.headers["If-None-Match"]}, b""
-            return 200, HTML, b"<html>changed</html>"
 
-        for path in [p for p in site.pages if p.startswith("/news/release-")]:
-            site.pages[path] = (200, HTML, not_modified)
-        refreshed = crawl([site.base_url + "/news"], store, fast(refresh=True))
-    after = {r["url"]: r["content_hash"] for r in store.query("SELECT * FROM pages")}
-    assert refreshed.unchanged == 6 and refreshed.stored_changed == 0
-    assert after == before
+def test_since_stops_paging_once_a_page_is_all_older(quick_site_dir, make_sample_server, store):
+    listing = next(x for x in manifest_of(quick_site_dir)["listings"]
+                   if x["path"] == "/global/news")
+    assert listing["pages"] >= 3
+    dates = {a["path"]: a["date"] for a in manifest_of(quick_site_dir)["articles"]}
+    # Newest first, 12 a page: a date inside page 1 leaves page 2 all older.
+    since = date.fromisoformat(dates[listing["hrefs"][5]])
+    server = make_sample_server(root=quick_site_dir)
+    summary = crawl([server.url("/global/news")], store, fast(since=since))
+    pages_read = [r.path for r in server.requests if r.path.startswith("/global/news?page=")]
+    assert pages_read == ["/global/news?page=1"]
+    kept = {p for p in listing["hrefs"][:24] if dates.get(p) and dates[p] >= since.isoformat()}
+    assert summary.stored_new == len(kept) and summary.skipped_old > 0
+
+
+def test_max_pages_limits_fetches_and_the_next_run_resumes(quick_site_dir, make_sample_server,
+                                                           store):
+    server = make_sample_server(root=quick_site_dir)
+    first = crawl([server.url("/global/news")], store, fast(max_pages=10))
+    # Ten release links taken: fetched, failed, skipped by robots or an alias of one fetched.
+    assert first.limit_reached
+    assert first.fetched + first.failed + first.skipped_robots + first.already_stored == 10
+    stored_first = stored_paths(store, server)
+    second = crawl([server.url("/global/news")], store, fast())
+    assert not second.limit_reached
+    refetched = [r.path for r in server.requests if r.path in stored_first and r.status == 200]
+    assert sorted(refetched) == sorted(stored_first)  # each stored page was fetched once
+    listing = next(x for x in manifest_of(quick_site_dir)["listings"]
+                   if x["path"] == "/global/news")
+    failed = {url.removeprefix(server.base_url) for url, _ in first.failures + second.failures}
+    robots = {url.removeprefix(server.base_url) for url in first.robots + second.robots}
+    aliases = {r["path"] for r in manifest_of(quick_site_dir)["redirects"]}
+    on_site = {p for p in listing["hrefs"] if p.startswith("/")}
+    assert on_site - stored_paths(store, server) <= failed | robots | aliases
+
+
+def test_crawl_killed_mid_way_resumes_without_refetching(quick_site_dir, make_sample_server,
+                                                         tmp_path):
+    server = make_sample_server(root=quick_site_dir)
+    db = tmp_path / "killed.db"
+    script = ("import sys; from pipeline.crawl import crawl, CrawlSettings; "
+              "from pipeline.store import Store; "
+              "crawl([sys.argv[1]], Store(sys.argv[2]), CrawlSettings(min_delay=0.02))")
+    proc = subprocess.Popen([sys.executable, "-c", script, server.url("/global/news"), str(db)],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    articles = {a["path"] for a in manifest_of(quick_site_dir)["articles"]}
+    deadline = time.monotonic() + 30
+    while len(article_gets(server, articles)) < 20 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Store(db) as store:
+        stored_at_kill = stored_paths(store, server)
+        assert 0 < len(stored_at_kill)
+        before = len(server.requests)
+        summary = crawl([server.url("/global/news")], store, fast())
+        refetched = {r.path for r in server.requests[before:] if r.path in articles}
+        failed = {url.removeprefix(server.base_url) for url, _ in summary.failures}
+        stored = stored_paths(store, server)
+    manifest = manifest_of(quick_site_dir)
+    listing = next(x for x in manifest["listings"] if x["path"] == "/global/news")
+    assert not refetched & stored_at_kill  # nothing stored before the kill was fetched again
+    assert failed <= {r["path"] for r in manifest["redirects"] if r["offsite"]}
+    on_site = {p for p in listing["hrefs"] if p.startswith("/")}
+    assert on_site - stored <= failed | set(manifest["disallowed_pages"]) | {
+        r["path"] for r in manifest["redirects"]}

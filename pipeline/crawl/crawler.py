@@ -35,7 +35,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from pipeline.crawl.fetcher import GZIP_TYPES, HTML_TYPES, XML_TYPES, Fetcher, FetchError
+from pipeline.crawl.fetcher import (
+    GZIP_TYPES,
+    HTML_TYPES,
+    XML_TYPES,
+    Fetcher,
+    FetchError,
+    KnownRedirect,
+)
 from pipeline.crawl.listings import parse_listing
 from pipeline.crawl.politeness import HostThrottle
 from pipeline.crawl.robots import RobotsRules
@@ -62,13 +69,14 @@ class _Task:
 
 @dataclass
 class _Outcome:
-    status: str  # new changed same unchanged failed robots found end
+    status: str  # new changed same unchanged alias failed robots found end
     reason: str | None = None
     links: list[Link] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     next_url: str | None = None
     next_guessed: bool = False
     robots_failure: str | None = None
+    final_url: str | None = None  # where a redirected release was stored
 
 
 @dataclass
@@ -198,7 +206,11 @@ class _Crawl:
         self.discovery.setdefault(host_key(task.url), deque()).append(task)
 
     def _offer_article(self, link: Link, source: str | None) -> str:
-        """Queue a release link unless known, refused or too old; says which."""
+        """Queue a release link unless stored, refused or too old; says which.
+
+        "new" means the frontier had never seen the link: what tells a
+        listing page with something new on it from one already walked.
+        """
         url = link.url
         if url in self.seen_articles:
             return "seen"
@@ -210,14 +222,15 @@ class _Crawl:
         if self.settings.since and link.date and link.date < self.settings.since:
             self.summary.skipped_old += 1
             return "old"
-        self.store.frontier_add(url, "article", source)
-        if not self.settings.refresh and self.store.has_page(url):
+        new = self.store.frontier_add(url, "article", source)
+        state = "pending" if new else self.store.frontier_state(url)
+        if not self.settings.refresh and (state == "done" or self.store.has_page(url)):
             self.summary.already_stored += 1
-            if self.store.frontier_state(url) != "done":
+            if state != "done":
                 self.store.frontier_set(url, "done")  # stored, then killed before marking
             return "stored"
         self.articles.setdefault(host_key(url), deque()).append(_Task(url, "article", source))
-        return "queued"
+        return "new" if new else "queued"
 
     def _offer_document(self, url: str, task: _Task, kind: str, guessed: bool = False) -> None:
         refusal = self.allowlist.refusal(url)
@@ -254,6 +267,8 @@ class _Crawl:
             return
         if task.kind == "article":
             self._count_article(outcome.status)
+            if outcome.final_url:
+                self.seen_articles.add(outcome.final_url)
             return
         self.summary.sources_fetched += 1
         if outcome.status == "end":
@@ -275,12 +290,14 @@ class _Crawl:
         since = self.settings.since
         if since and all(link.date and link.date < since for link in outcome.links):
             return False
-        if (root is not None and root.walked_before and not self.settings.refresh
-                and verdicts["stored"] + verdicts["seen"] == total):
-            return False  # nothing new here, and older pages were walked before
+        if root is not None and root.walked_before and not self.settings.refresh \
+                and not verdicts["new"]:
+            return False  # nothing new here, and the older pages were walked before
         return True
 
     def _count_article(self, status: str) -> None:
+        if status == "alias":
+            self.summary.already_stored += 1
         if status in ("new", "changed", "same"):
             self.summary.fetched += 1
         if status == "new":
@@ -328,28 +345,46 @@ class _Crawl:
 
     def _fetch_article(self, task: _Task) -> _Outcome:
         validators = self.store.page_validators(task.url) if self.settings.refresh else {}
-        response = self.fetcher.fetch(task.url, HTML_TYPES, validators)
+        try:
+            # An old alias that redirects to a release this run already has or has queued
+            # (the listing links both) is not followed: the release is fetched once.
+            response = self.fetcher.fetch(task.url, HTML_TYPES, validators, known=self._known)
+        except KnownRedirect:
+            self.store.frontier_set(task.url, "done")
+            return _Outcome("alias")
         if response.status == 304:
             self.store.touch_page(task.url)
             self.store.frontier_set(task.url, "done")
             return _Outcome("unchanged")
-        status = self._store_page(task, response.final_url, response.headers, response.text())
+        if not response.body.strip():
+            raise FetchError("empty body", 200)
+        # A page is kept under the address it lives at, so an old alias that
+        # redirects to a release the listing also links directly stores it once.
+        url = normalise_url(response.final_url) or task.url
+        status = self._store_page(url, task.source, response.headers, response.text())
+        if url != task.url:
+            self.store.frontier_add(url, "article", task.source)
+            self.store.frontier_set(url, "done")
         self.store.frontier_set(task.url, "done")
-        return _Outcome(status)
+        return _Outcome(status, final_url=url)
 
-    def _store_page(self, task: _Task, final_url: str, headers: dict[str, str],
+    def _known(self, url: str) -> bool:
+        # Read from pool threads: a set lookup is atomic in CPython, and a link the
+        # main thread adds a moment later only costs one extra fetch.
+        return url in self.seen_articles or self.store.has_page(url)
+
+    def _store_page(self, url: str, source: str | None, headers: dict[str, str],
                     html: str) -> str:
         page = Page(
-            url=task.url,
+            url=url,
             fetched_at=now(),
             status=200,
             html=html,
             headers={k: v for k, v in headers.items() if k in _KEPT_HEADERS},
-            final_url=final_url if final_url != task.url else None,
-            source=task.source,
+            source=source,
         )
         with self._store_lock:  # has_page and upsert_page as one step
-            existed = self.store.has_page(task.url)
+            existed = self.store.has_page(url)
             changed = self.store.upsert_page(page)
         return "new" if not existed else "changed" if changed else "same"
 
@@ -365,12 +400,17 @@ class _Crawl:
                             sitemaps=children)
         if kind == "feed":
             return _Outcome("found", links=parse_feed(body, base))
-        listing = parse_listing(response.text(), base, self.profile_name, self.is_article)
+        if not body.strip():
+            raise FetchError("empty body", 200)
+        html = response.text()
+        listing = parse_listing(html, base, self.profile_name, self.is_article)
         outcome = _Outcome("found", links=listing.links, next_url=listing.next_url,
                            next_guessed=listing.next_guessed)
         if listing.holds_releases or (task.kind == "source" and listing.looks_like_article):
-            # An aggregator page holds the releases themselves; a source may be one release.
-            outcome.status = self._store_page(task, base, response.headers, response.text())
+            # An aggregator page holds the releases themselves (its card links lead to the
+            # originals, often on other hosts); a source may be one release.
+            outcome.links = []
+            outcome.status = self._store_page(task.url, task.source, response.headers, html)
             self.store.frontier_add(task.url, "article", task.source)
             self.store.frontier_set(task.url, "done")
         return outcome

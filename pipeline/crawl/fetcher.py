@@ -37,6 +37,11 @@ XML_TYPES = (
 GZIP_TYPES = ("application/gzip", "application/x-gzip")
 TEXT_TYPES = ("text/plain",)
 
+_LATIN_CODECS = frozenset(
+    "ascii cp1250 cp1252 cp1254 cp1257 cp1258 latin_1 iso8859_1 iso8859_2 iso8859_3 iso8859_4 "
+    "iso8859_9 iso8859_10 iso8859_13 iso8859_14 iso8859_15 iso8859_16 mac_roman mac_latin2 "
+    "mac_iceland mac_turkish cp437 cp850 cp858".split()
+)
 _REDIRECTS = {301, 302, 303, 307, 308}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
@@ -48,6 +53,14 @@ class FetchError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+
+
+class KnownRedirect(Exception):
+    """A redirect to a page the caller already has or has queued: not followed."""
+
+    def __init__(self, target: str):
+        super().__init__(target)
+        self.target = target
 
 
 class _Retry(Exception):
@@ -71,7 +84,13 @@ class Response:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def text(self) -> str:
-        """The body decoded: declared charset, then <meta>, then detection."""
+        """The body decoded: declared charset, <meta>, UTF-8, then a guess.
+
+        An undeclared page that is not UTF-8 is read as windows-1252, the
+        HTML standard's fallback, unless detection finds a non-Latin script:
+        detectors tell the Latin code pages apart badly (cp1250 for a
+        Spanish name turns "ñ" into "ń"), and old Western pages are 1252.
+        """
         for name in (_header_charset(self.headers), _meta_charset(self.body)):
             if name and _known_codec(name):
                 return self.body.decode(name, errors="replace")
@@ -80,8 +99,11 @@ class Response:
         try:
             return self.body.decode("utf-8")
         except UnicodeDecodeError:
-            best = charset_normalizer.from_bytes(self.body).best()
-            return str(best) if best is not None else self.body.decode("latin-1")
+            pass
+        best = charset_normalizer.from_bytes(self.body).best()
+        if best is not None and best.encoding not in _LATIN_CODECS:
+            return str(best)
+        return self.body.decode("cp1252", errors="replace")
 
 
 def _header_charset(headers: dict[str, str]) -> str | None:
@@ -154,11 +176,13 @@ class Fetcher:
         url: str,
         accept: tuple[str, ...] = HTML_TYPES,
         validators: dict[str, str] | None = None,
+        known: Callable[[str], bool] | None = None,
     ) -> Response:
+        """GET ``url``; ``known(target)`` true stops a redirect with ``KnownRedirect``."""
         tries = self.settings.retries + 1
         for attempt in range(1, tries + 1):
             try:
-                response = self._fetch_once(url, accept, validators or {})
+                response = self._fetch_once(url, accept, validators or {}, known)
                 response.tries = attempt
                 return response
             except _Retry as exc:
@@ -176,7 +200,8 @@ class Fetcher:
                 self._sleep(delay)
         raise AssertionError("unreachable")
 
-    def _fetch_once(self, url: str, accept: tuple[str, ...], validators: dict[str, str]) -> Response:
+    def _fetch_once(self, url: str, accept: tuple[str, ...], validators: dict[str, str],
+                    known: Callable[[str], bool] | None) -> Response:
         headers = {"User-Agent": self.settings.user_agent}
         if "etag" in validators:
             headers["If-None-Match"] = validators["etag"]
@@ -196,6 +221,8 @@ class Fetcher:
                         refusal = self.allowlist.refusal(target, "redirect")
                         if refusal:
                             raise FetchError(refusal, r.status_code)
+                        if known is not None and known(target):
+                            raise KnownRedirect(target)
                         current = target
                         continue
                     return self._read(url, current, r, accept, bool(validators))

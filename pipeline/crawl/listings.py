@@ -42,7 +42,7 @@ class ListingPage:
     next_url: str | None = None
     next_guessed: bool = False  # built from ?page=N+1, not linked from the page
     profile: str | None = None  # None: the generic fallback found the links
-    holds_releases: bool = False  # an aggregator page: the releases are on it
+    holds_releases: bool = False  # an aggregator page: the releases are on it, links not followed
     looks_like_article: bool = False  # no listing, but one release's page
 
 
@@ -59,7 +59,7 @@ def parse_listing(
         links = _profile_links(soup, url, profile)
         if links:
             page.links, page.profile = links, profile.name
-            page.holds_releases = bool(profile.article.get("items"))
+            page.holds_releases = _holds_releases(soup, profile)
             break
     page.next_url, page.next_guessed = _next_page(soup, url, len(page.links),
                                                   candidates, page.profile)
@@ -84,6 +84,12 @@ def _profile_links(soup: BeautifulSoup, url: str, profile: SiteProfile) -> list[
         date_el = item.select_one(profile.listing["date"]) if profile.listing.get("date") else None
         links.append(Link(target, _date_of(date_el)))
     return links
+
+
+def _holds_releases(soup: BeautifulSoup, profile: SiteProfile) -> bool:
+    """An aggregator page: its cards carry whole release bodies, not teasers."""
+    items, body = profile.article.get("items"), profile.article.get("body")
+    return bool(items and body and soup.select_one(f"{items} :is({body})") is not None)
 
 
 def _date_of(element: Tag | None):

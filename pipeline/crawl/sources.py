@@ -149,6 +149,19 @@ _DATE_FORMATS = (
     "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%A, %B %d, %Y", "%d.%m.%Y",
     "%m/%d/%Y", "%Y/%m/%d",
 )
+# Month names of the agency's French, Spanish, Italian and German pages.
+_MONTHS = {
+    name: number
+    for names in (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+        "dicembre",
+        "januar februar märz april mai juni juli august september oktober november dezember",
+    )
+    for number, name in enumerate(names.split(), start=1)
+}
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]+)\s+(?:de\s+)?(\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})")
 _SLASHED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
@@ -183,4 +196,10 @@ def parse_date(text: str | None) -> date | None:
             return datetime.strptime(cleaned, fmt).date()
         except ValueError:
             continue
+    match = _DAY_MONTH_YEAR.search(text)
+    if match and match.group(2).lower() in _MONTHS:
+        try:
+            return date(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
+        except ValueError:
+            return None
     return None
