@@ -142,6 +142,14 @@ def test_generic_fallback_takes_release_links_from_main_content_only():
     assert page.next_url == "http://127.0.0.1:8000/news?page=1"
 
 
+def test_a_known_sites_home_page_stands_for_its_listings():
+    from pipeline.crawl.crawler import site_listings
+
+    assert site_listings("https://www.iom.int/") == ["https://www.iom.int/news"]
+    assert site_listings("https://www.iom.int/news?page=2") == ["https://www.iom.int/news?page=2"]
+    assert site_listings("http://127.0.0.1:8000/") == ["http://127.0.0.1:8000/"]
+
+
 # -- the fetcher against the sample server ------------------------------------------
 def make_fetcher(server: SampleServer, sleeps: list[float], **changes) -> Fetcher:
     settings = fast(**changes)

@@ -1,7 +1,8 @@
 """The crawl itself: from source URLs to stored pages, politely and resumably.
 
 ``crawl`` fetches each source (listing page, feed, sitemap or sitemap index,
-told apart by content), follows listing pagination, and fetches every
+told apart by content; a known site's home page stands for the listings its
+profile names), follows listing pagination, and fetches every
 release page it finds into the store. A thread pool works on several hosts
 at once with at most ``per_host`` requests in flight to each; the fetcher
 paces each host. The main thread alone decides what to fetch next; workers
@@ -31,7 +32,7 @@ import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -51,9 +52,9 @@ from pipeline.crawl.settings import CrawlSettings, CrawlSummary
 from pipeline.crawl.sources import Link, SourceError, detect_kind, gunzip, parse_feed, parse_sitemap
 from pipeline.crawl.urls import ArticleShape, host_key, normalise_url
 from pipeline.records import Page
+from pipeline.sites import get_profile, profile_for
 from pipeline.store import Store, now
 
-_DISCOVERY = ("source", "listing", "sitemap")
 _KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
 
 
@@ -64,7 +65,7 @@ class _Task:
     source: str | None = None  # the document that linked here
     root: str | None = None  # the source URL a discovery task descends from
     page_number: int = 0  # pages of this listing before this one
-    guessed: bool = False  # a ?page=N+1 the page did not link to
+    guessed: bool = False  # a ?page=N+1 the page did not link to, or a profile's listing
 
 
 @dataclass
@@ -94,16 +95,27 @@ def crawl(
     profile_name: str | None = None,
     run_id: int | None = None,
 ) -> CrawlSummary:
-    """Fetch the releases that ``sources`` list into ``store``; see the module doc."""
+    """Fetch the releases that ``sources`` list into ``store``; see the module doc.
+
+    Raises ValueError (``UnknownProfile`` among them) for a source that is no
+    http(s) URL or an unknown profile name; everything that goes wrong with a
+    page is in the summary instead.
+    """
     settings = settings or CrawlSettings()
+    if profile_name:
+        get_profile(profile_name)  # an unknown name is the user's to fix, before any fetch
     if settings.workers < 1 or settings.per_host < 1:
         raise ValueError("workers and per_host must be at least 1")
-    roots = []
+    roots: list[str] = []
+    guessed: set[str] = set()  # listings a profile names for a home page: a 404 is no error
     for source in sources:
         url = normalise_url(source)
         if url is None:
             raise ValueError(f"not an http(s) URL: {source!r}")
-        roots.append(url)
+        listings = site_listings(url, profile_name)
+        if listings != [url]:
+            guessed.update(listings)
+        roots += [u for u in listings if u not in roots]
     allowlist = Allowlist.from_sources(roots, settings.extra_hosts)
     timeout = httpx.Timeout(settings.timeout)
     limits = httpx.Limits(max_connections=settings.workers * 2,
@@ -111,7 +123,17 @@ def crawl(
     with httpx.Client(timeout=timeout, limits=limits, follow_redirects=False) as client:
         fetcher = Fetcher(client, settings, allowlist, HostThrottle())
         robots = RobotsRules(fetcher, settings.user_agent)
-        return _Crawl(store, settings, profile_name, run_id, allowlist, fetcher, robots).run(roots)
+        job = _Crawl(store, settings, profile_name, run_id, allowlist, fetcher, robots)
+        return job.run(roots, guessed)
+
+
+def site_listings(url: str, profile_name: str | None = None) -> list[str]:
+    """A site's home page stands for its news listings, as its profile names them."""
+    if urlsplit(url).path not in ("", "/"):
+        return [url]
+    profile = profile_for(url, None, profile_name)
+    paths = profile.listing.get("paths", []) if profile else []
+    return [urljoin(url, path) for path in paths] or [url]
 
 
 class _Crawl:
@@ -131,7 +153,8 @@ class _Crawl:
         self.discovery: dict[str, deque[_Task]] = {}
         self.articles: dict[str, deque[_Task]] = {}
         self.in_flight: Counter[str] = Counter()
-        self.seen_articles: set[str] = set()
+        self.seen_links: set[str] = set()  # release links found on documents this run
+        self.queued: set[str] = set()  # release URLs this run fetches (or fetched)
         self.seen_documents: set[str] = set()
         self.refused_urls: set[str] = set()
         self.robots_reported: set[str] = set()
@@ -139,17 +162,16 @@ class _Crawl:
         self._store_lock = threading.Lock()
 
     # -- scheduling (main thread) -------------------------------------------
-    def run(self, sources: list[str]) -> CrawlSummary:
+    def run(self, sources: list[str], guessed: set[str]) -> CrawlSummary:
         for url in sources:
             walked = self.store.frontier_state(url) == "done"
             self.store.frontier_add(url, "source")
             # Pending until this walk ends, so a killed walk is redone in full.
             self.store.frontier_set(url, "pending")
             self.roots[url] = _Root(url, walked)
-            self._queue_document(_Task(url, "source", root=url))
+            self._queue_document(_Task(url, "source", root=url, guessed=url in guessed))
         for row in self.store.frontier_pending("article"):
-            if self.allowlist.refusal(row["url"]) is None:
-                self._offer_article(Link(row["url"]), row["source"])
+            self._resume(row["url"], row["source"])
         with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="crawl") as pool:
             running: dict[Future[_Outcome], _Task] = {}
             while True:
@@ -212,9 +234,9 @@ class _Crawl:
         listing page with something new on it from one already walked.
         """
         url = link.url
-        if url in self.seen_articles:
+        if url in self.seen_links:
             return "seen"
-        self.seen_articles.add(url)
+        self.seen_links.add(url)
         refusal = self.allowlist.refusal(url)
         if refusal:
             self._refuse(url, refusal)
@@ -223,14 +245,35 @@ class _Crawl:
             self.summary.skipped_old += 1
             return "old"
         new = self.store.frontier_add(url, "article", source)
-        state = "pending" if new else self.store.frontier_state(url)
-        if not self.settings.refresh and (state == "done" or self.store.has_page(url)):
-            self.summary.already_stored += 1
-            if state != "done":
-                self.store.frontier_set(url, "done")  # stored, then killed before marking
+        if self._stored(url, "pending" if new else None):
             return "stored"
-        self.articles.setdefault(host_key(url), deque()).append(_Task(url, "article", source))
+        if url not in self.queued:
+            self._queue_article(url, source)
         return "new" if new else "queued"
+
+    def _resume(self, url: str, source: str | None) -> None:
+        """A link a killed or limited run left pending. Links on hosts outside this
+        crawl's allowlist are left for the crawl they belong to."""
+        if url in self.queued or self.allowlist.refusal(url) is not None:
+            return
+        if not self._stored(url, "pending"):
+            self._queue_article(url, source)
+
+    def _stored(self, url: str, state: str | None) -> bool:
+        """Already stored and not to be refreshed (and then marked done)."""
+        if self.settings.refresh:
+            return False
+        state = state or self.store.frontier_state(url)
+        if state != "done" and not self.store.has_page(url):
+            return False
+        self.summary.already_stored += 1
+        if state != "done":
+            self.store.frontier_set(url, "done")  # stored, then killed before marking
+        return True
+
+    def _queue_article(self, url: str, source: str | None) -> None:
+        self.queued.add(url)
+        self.articles.setdefault(host_key(url), deque()).append(_Task(url, "article", source))
 
     def _offer_document(self, url: str, task: _Task, kind: str, guessed: bool = False) -> None:
         refusal = self.allowlist.refusal(url)
@@ -268,7 +311,7 @@ class _Crawl:
         if task.kind == "article":
             self._count_article(outcome.status)
             if outcome.final_url:
-                self.seen_articles.add(outcome.final_url)
+                self.queued.add(outcome.final_url)
             return
         self.summary.sources_fetched += 1
         if outcome.status == "end":
@@ -371,7 +414,7 @@ class _Crawl:
     def _known(self, url: str) -> bool:
         # Read from pool threads: a set lookup is atomic in CPython, and a link the
         # main thread adds a moment later only costs one extra fetch.
-        return url in self.seen_articles or self.store.has_page(url)
+        return url in self.queued or url in self.seen_links or self.store.has_page(url)
 
     def _store_page(self, url: str, source: str | None, headers: dict[str, str],
                     html: str) -> str:

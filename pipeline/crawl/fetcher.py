@@ -161,6 +161,8 @@ class Fetcher:
     def set_host_delay(self, host: str, seconds: float) -> None:
         """A host's own Crawl-delay; the larger of it and min_delay applies."""
         self._delays[host] = seconds
+        # robots.txt itself was asked for at min_delay pace; the next request waits too.
+        self.throttle.defer(host, seconds)
 
     def host_delay(self, host: str) -> float:
         return max(self.settings.min_delay, self._delays.get(host, 0.0))
