@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="requests per second per host (default 1)")
         sp.add_argument("--refresh", action="store_true",
                         help="refetch stored release pages (conditional GET)")
+        sp.add_argument("--allow-host", action="append", metavar="HOST",
+                        help="also fetch from this host (sources' hosts are allowed already)")
 
     sp = sub.add_parser("crawl", help="fetch releases from listing pages, feeds, sitemaps")
     crawl_opts(sp)
@@ -182,9 +184,10 @@ def cmd_crawl(args, store=None) -> int:
         since=dt.date.fromisoformat(since) if since else None,
         refresh=args.refresh,
     )
-    if args.rate > 50:  # our own server: more requests in flight
-        settings.workers, settings.per_host = 8, 8
-    summary = crawl(args.sources, store, settings, profile_name=args.site_profile)
+    if args.rate > 50:  # our own server on 127.0.0.1: more requests in flight
+        settings.workers, settings.per_host = 4, 4
+    settings.extra_hosts = tuple(args.allow_host or ())
+    summary = crawl(args.sources, store, settings, profile_name=args.site_profile, run_id=run_id)
     store.finish_run(run_id, {"crawl": summary.as_dict()})
     print(f"crawl: {summary.sources_fetched} listing/feed/sitemap pages, "
           f"{summary.fetched} releases fetched ({summary.stored_new} new, "

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pipeline.classify import (ModelError, load, review_records, save, theme_scores, train)
+from pipeline.classify import ModelError, load, review_records, save, theme_scores, train
 from pipeline.classify._persist import file_sha256
 from pipeline.gold import load_gold
 from pipeline.records import Release

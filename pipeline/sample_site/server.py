@@ -189,7 +189,7 @@ class SampleServer:
     # -- life cycle ---------------------------------------------------------
 
     def start(self) -> SampleServer:
-        httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+        httpd = _QuietServer(("127.0.0.1", self.port), _Handler)
         httpd.daemon_threads = True
         httpd.sample = self  # type: ignore[attr-defined]
         self._httpd = httpd
@@ -311,6 +311,14 @@ def _not_found() -> _Response:
 def _redirect(status: int, location: str) -> _Response:
     body = f'<html><body>Moved to <a href="{location}">{location}</a></body></html>'.encode()
     return _Response(status, body, {"Location": location, "Content-Type": "text/html; charset=utf-8"})
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        # A client that drops the connection (or our injected resets) is not news.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,0 +1,114 @@
+"""The command line: inputs of every kind, exit codes, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.gold import load_gold, split
+
+SEED_PAGE_TEXT = """IOM Ghana Hands Over Border Post to Immigration Service
+
+Accra – IOM Ghana handed over a rebuilt border post at Paga to the Ghana Immigration
+Service on Tuesday, with scanners for passports and training for 40 officers.
+
+"Officers at Paga now check travel documents in seconds," said IOM Chief of Mission in
+Ghana, Abena Owusu-Mensah.
+
+For more information, please contact Kwame Boateng at IOM Ghana, Tel: +233 30 274 2930,
+Email: kboateng@iom.int
+"""
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_plain_text_release_first_line_is_the_headline(tmp_path):
+    src = tmp_path / "ghana-border.txt"
+    src.write_text(SEED_PAGE_TEXT)
+    out = tmp_path / "out.jsonl"
+    assert main(["process", "--input", str(src), "--output", str(out)]) == 0
+    [record] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["id"] == "ghana-border"
+    assert record["title"] == "IOM Ghana Hands Over Border Post to Immigration Service"
+    assert record["dateline"] == "Accra"
+    assert record["countries"][0]["iso3"] == "GHA"
+    assert record["contacts"][0]["email"] == "kboateng@iom.int"
+    assert record["contacts"][0]["phone"] == "+233302742930"
+    assert record["officials"][0]["name"] == "Abena Owusu-Mensah"
+    assert record["primary_theme"] == "border_governance"
+    assert record["errors"] == []
+
+
+def test_jsonl_input_takes_text_and_html_lines_and_names_a_bad_line(tmp_path):
+    src = tmp_path / "batch.jsonl"
+    html = ("<html><head><title>Floods</title></head><body><main><h1>Floods displace "
+            "thousands in Malawi</h1><div class='field--type-text-with-summary'><p>Lilongwe – "
+            "Flash floods displaced 12,000 people; IOM is running shelters and the DTM."
+            "</p></div></main></body></html>")
+    src.write_text("\n".join([
+        json.dumps({"id": "a", "title": "Cholera vaccination reaches 40,000 migrants",
+                    "text": "Nairobi – IOM and the Ministry of Health vaccinated migrants."}),
+        "{not json",
+        json.dumps({"id": "b", "url": "https://malawi.iom.int/news/floods", "html": html}),
+    ]))
+    out = tmp_path / "out.jsonl"
+    status = main(["process", "--input", str(src), "--output", str(out)])
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert status == 1
+    assert records["a"]["ministries"][0]["name"] == "Ministry of Health"
+    assert records["b"]["title"] == "Floods displace thousands in Malawi"
+    bad = next(r for r in records.values() if r["id"].endswith(":2"))
+    assert "not JSON" in bad["errors"][0] and bad["themes"] == []
+
+
+def test_html_file_input_uses_the_file_name_as_id(tmp_path):
+    src = tmp_path / "page.html"
+    src.write_text("<html><body><main><h1>Returnees start businesses</h1>"
+                   "<div class='field--type-text-with-summary'><p>Dakar – 300 returnees "
+                   "received reintegration grants from IOM.</p></div></main></body></html>")
+    out = tmp_path / "out.jsonl"
+    assert main(["process", "--input", str(src), "--output", str(out)]) == 0
+    record = json.loads(out.read_text())
+    assert record["id"] == "page" and record["url"] is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (["process", "--input", "no-such-file.txt"], "no such file"),
+    (["process", "--input", "pyproject.toml"], "unsupported input type"),
+    (["crawl"], "at least one SOURCE"),
+    (["crawl", "http://127.0.0.1:9/news", "--since", "yesterday"], "is not a date"),
+    (["evaluate", "--gold", "missing.jsonl"], "no such file"),
+])
+def test_bad_usage_exits_2_with_one_line_and_no_traceback(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_evaluate_scores_predictions_against_gold(tmp_path):
+    test_split = split(load_gold(), "test")[:6]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps({k: v for k, v in g.items() if k != "_source"})
+                              for g in test_split))
+    preds = tmp_path / "preds.jsonl"
+    assert main(["process", "--input", str(gold), "--output", str(preds)]) == 0
+    figures = tmp_path / "figures.json"
+    assert main(["evaluate", "--gold", str(gold), "--predictions", str(preds),
+                 "--no-baselines", "--json", str(figures)]) == 0
+    result = json.loads(figures.read_text())
+    assert result["n"] == 6
+    assert 0 <= result["themes"]["micro_f1"] <= 1
+    assert set(result["entities"]) >= {"countries", "officials", "contacts", "ministries"}
+
+
+def test_committed_model_matches_its_inputs(tmp_path):
+    """`make train` has been run after the last change to the corpus or the training code."""
+    result = run_cli("train", "--if-changed", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
