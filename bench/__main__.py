@@ -105,6 +105,14 @@ def main() -> int:
     results: dict = {}
     clean = bench_clean()
     if clean:
+        from bench import clean_bench
+
+        print("== cleaning: our cleaner vs trafilatura on the sample site's pages ==")
+        clean_bench.print_table(clean["rows"])
+        speed = {r["extractor"]: r["pages_per_second"] for r in clean["rows"]
+                 if r["layout"] == "all"}
+        clean["speed_ratio"] = round(speed["ours"] / speed["trafilatura"], 2)
+        print(f"speed ratio ours/trafilatura: {clean['speed_ratio']} (target >= 2)")
         results["clean"] = clean
     print("\n== entities: whole nlp object vs en_core_web_sm (tok2vec+ner) ==")
     results["nlp"] = nlp = bench_nlp(gold)
