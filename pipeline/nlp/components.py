@@ -9,6 +9,7 @@ ministries, officials, contacts and money, and leaves them on ``doc._``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from spacy.language import Language
@@ -18,6 +19,8 @@ from pipeline.nlp import amounts, contacts, ministries, officials
 from pipeline.nlp.gazetteer import country_names, is_city_name, regions, resolve_city
 
 REGION_ID = "REGION"
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
+_WORD_IN_RUN = re.compile(r"[^ ]+")
 
 for _name in ("countries", "cities", "ministries", "officials", "contacts", "amounts",
               "organizations"):
@@ -92,13 +95,15 @@ class ReleaseEntities:
         def in_block(start: int) -> bool:
             return any(s <= start < e for s, e in blocks)
 
-        persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        # Doc.ents walks every token: read it once.
+        ents = list(doc.ents)
+        persons = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
         found: list[dict] = []
         for start, end in blocks:
             # The NER often reads a name in a contact block as something else.
             people = [
                 (e.start_char - start, e.end_char - start)
-                for e in doc.ents
+                for e in ents
                 if start <= e.start_char < end and e.label_ in ("PERSON", "WORK_OF_ART", "ORG")
                 and officials.looks_like_name(e.text.strip())
             ]
@@ -113,12 +118,12 @@ class ReleaseEntities:
         )
         doc._.ministries = ministries.find_ministries(text, frozenset(s for s, _ in names))
         doc._.amounts = amounts.find_amounts(text)
-        doc._.cities = self._cities(doc)
-        doc._.organizations = self._organizations(doc)
+        doc._.cities = self._cities(doc, ents)
+        doc._.organizations = self._organizations(doc, ents)
         return doc
 
     @staticmethod
-    def _cities(doc: Doc) -> list[dict]:
+    def _cities(doc: Doc, ents: list[Span]) -> list[dict]:
         """Places the NER found that the gazetteer knows as cities, and large
         cities and capitals the NER missed, in order of first mention."""
         context = set(doc._.countries or ())
@@ -132,41 +137,43 @@ class ReleaseEntities:
             if city and (any_size or city.population >= 100_000 or city.capital):
                 found[name] = (start, {"name": name, "iso3": city.iso3})
 
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ in ("GPE", "LOC", "ORG", "FAC") and not ent._.iso3:
                 add(ent.text[4:] if ent.text.startswith("the ") else ent.text, ent.start_char, True)
-        people = [(e.start, e.end) for e in doc.ents if e.label_ in ("PERSON", "ORG", "NORP")]
-        text_lower = doc.text.lower()
-        i = 0
-        while i < len(doc):
-            if not doc[i].is_title:
+        text = doc.text
+        people = [(e.start_char, e.end_char) for e in ents
+                  if e.label_ in ("PERSON", "ORG", "NORP")]
+        text_lower = text.lower()
+        # Runs of capitalised words; the longest known city name at each start wins.
+        for run in _CAPITALISED_RUN.finditer(text):
+            words = list(_WORD_IN_RUN.finditer(run.group(0)))
+            i = 0
+            while i < len(words):
+                for n in range(min(4, len(words) - i), 0, -1):
+                    start = run.start() + words[i].start()
+                    end = run.start() + words[i + n - 1].end()
+                    if any(s <= start < e for s, e in people):
+                        continue
+                    name = text[start:end]
+                    # "Mobile", "Reading": a common word is a word where it also occurs
+                    # in lower case; "Mobile:" is a label.
+                    if n == 1 and (f" {name.lower()} " in text_lower or text[end : end + 1] == ":"):
+                        continue
+                    if name == "Washington" and text[end : end + 6] == ", D.C.":
+                        name = "Washington, D.C."
+                    if is_city_name(name):
+                        add(name, start, False)
+                        i += n - 1
+                        break
                 i += 1
-                continue
-            for n in (4, 3, 2, 1):
-                span = doc[i : i + n]
-                if len(span) < n or any(s <= span.start < e for s, e in people):
-                    continue
-                name = span.text
-                # "Mobile", "Reading": a common word is a word where it also occurs in
-                # lower case; "Mobile:" is a label.
-                nxt = doc[span.end].text if span.end < len(doc) else ""
-                if n == 1 and (f" {name.lower()} " in text_lower or nxt == ":"):
-                    continue
-                if name == "Washington" and doc.text[span.end_char : span.end_char + 6] == ", D.C.":
-                    name = "Washington, D.C."
-                if is_city_name(name):
-                    add(name, span.start_char, False)
-                    i += n - 1
-                    break
-            i += 1
         return [entry for _, entry in sorted(found.values(), key=lambda x: x[0])]
 
     @staticmethod
-    def _organizations(doc: Doc) -> list[str]:
+    def _organizations(doc: Doc, ents: list[Span]) -> list[str]:
         out: list[str] = []
         places = {c["name"] for c in doc._.cities or ()}
         ministry_words = ("Ministry", "Ministries", "Department")
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ != "ORG":
                 continue
             name = ent.text[4:] if ent.text.startswith("the ") else ent.text

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
@@ -98,6 +98,7 @@ class City:
 _LATIN_NAME = re.compile(r"^[A-Z][A-Za-z'’‘ .-]{2,40}$")
 
 
+@lru_cache(maxsize=65536)
 def _key(name: str) -> str:
     """Lookup form: no accents, one kind of apostrophe, hyphens as spaces."""
     return re.sub(r"[’‘`]", "'", fold(name)).replace("-", " ")
