@@ -424,6 +424,9 @@ def cmd_evaluate(args) -> int:
         for g in gold:
             rel = clean_text(f"{g['title']}\n\n{g['text']}", g["id"])
             rel.title = g["title"]
+            # The site's theme tags, as a crawled page of the release would carry them.
+            if g.get("site_tags"):
+                rel.site_tags = {"Themes": list(g["site_tags"])}
             predicted.append(process_release(rel, stages).as_dict())
     figures: dict = {"n": len(gold)}
     if all("themes" in g for g in gold):

@@ -6,7 +6,9 @@ contacts by (name, e-mail); amounts by (currency, value). The plain-model
 baseline runs the full en_core_web_sm on the same texts: GPE/NORP mapped to
 countries by name, GPE that are known cities as cities, every PERSON an
 official, ORG spans starting "Ministry"/"Department" as ministries, MONEY
-spans as amounts; it has no contacts.
+spans as amounts; it has no contacts. "By name" is pycountry's lookup (short,
+official and common names, codes): the plain model with the standard country
+list, without our demonyms and former names.
 """
 
 from __future__ import annotations
@@ -57,19 +59,18 @@ def plain_model_entities(texts: list[str], model: str | None = None) -> list[dic
 
     from pipeline.nlp import default_model
     from pipeline.nlp.amounts import find_amounts
-    from pipeline.nlp.gazetteer import cities, country_names
+    from pipeline.nlp.gazetteer import cities
 
     nlp = spacy.load(model or default_model())
-    names = country_names()
     out = []
     for doc in nlp.pipe(texts, batch_size=16):
         rec: dict[str, list] = {k: [] for k in ENTITY_TYPES}
         for ent in doc.ents:
             text = ent.text[4:] if ent.text.startswith("the ") else ent.text
             if ent.label_ in ("GPE", "NORP"):
-                entry = names.get(ent.text) or names.get(text)
-                if entry:
-                    rec["countries"].append(entry.iso3)
+                iso3 = _pycountry_iso3(text)
+                if iso3:
+                    rec["countries"].append(iso3)
                 elif ent.label_ == "GPE" and text in cities():
                     rec["cities"].append({"name": text})
             elif ent.label_ == "PERSON":
@@ -80,3 +81,12 @@ def plain_model_entities(texts: list[str], model: str | None = None) -> list[dic
                 rec["amounts"].extend(find_amounts(ent.text))
         out.append(rec)
     return out
+
+
+def _pycountry_iso3(name: str) -> str | None:
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(name).alpha_3
+    except LookupError:
+        return None

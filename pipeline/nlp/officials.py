@@ -61,16 +61,22 @@ _ORGS = ("IOM", "UNHCR", "UNICEF", "WFP", "WHO", "UNDP", "ILO", "UNODC", "UNFPA"
          "UNOPS", "UN Women", "UN-Habitat", "EU", "ECOWAS", "IGAD", "ASEAN", "AU")
 
 
+def _title_variants() -> list[str]:
+    out = set(titles())
+    out |= {t.replace("'", "’") for t in titles()}
+    return sorted(out, key=len, reverse=True)
+
+
 @cache
 def _title_re() -> re.Pattern:
-    alts = "|".join(re.escape(t) for t in titles())
+    alts = "|".join(re.escape(t) for t in _title_variants())
     return re.compile(rf"(?<![\w-])(?P<title>{alts})(?![\w-])")
 
 
 @cache
 def _lower_title_re() -> re.Pattern:
-    alts = "|".join(re.escape(t.lower()) for t in titles() if t[:1].isupper())
-    return re.compile(rf"(?:[a-z-]+[ ]){{0,3}}(?<![\w-])(?:{alts})(?![\w-])")
+    alts = "|".join(re.escape(t.lower()) for t in _title_variants() if t[:1].isupper())
+    return re.compile(rf"(?:[a-z-]+[ ]){{0,3}}(?<![\w-])(?:{alts})s?(?![\w-])")
 
 
 @dataclass
@@ -96,7 +102,7 @@ def parse_role(phrase: str) -> tuple[str, str | None] | None:
     if not m:
         # "an IOM resettlement operations officer": a role described in lower case.
         lm = _lower_title_re().search(phrase)
-        if lm and re.match(r"^(?:an?|the|their|its|our)\b", phrase):
+        if lm and re.match(r"^(?:an?|the|their|its|our|one of (?:the|our|its))\b", phrase):
             org = re.search(r"\b(" + "|".join(map(re.escape, _ORGS)) + r")\b", phrase)
             return lm.group(0), org.group(1) if org else None
         return None
@@ -190,6 +196,14 @@ def _is_place(name: str) -> bool:
     return name in country_names() or name in regions() or name in cities()
 
 
+def _is_big_place(word: str) -> bool:
+    """A country, region or city of a million people: "Hamamatsu Takashi Miyamoto"
+    is a place and a name, "Ana Lucía Ferrer" is a name."""
+    if word in country_names() or word in regions():
+        return True
+    return any(c.population >= 1_000_000 for c in cities().get(word, ()))
+
+
 def trim_name(name: str) -> str:
     """Cut what the NER glued to a name: a place before it ("Hamamatsu
     Takashi Miyamoto"), an organisation after it."""
@@ -198,7 +212,7 @@ def trim_name(name: str) -> str:
         if t in _NOT_NAME_WORDS or (t.isupper() and len(t) > 1):
             tokens = tokens[:i]
             break
-    while len(tokens) > 2 and _is_place(tokens[0]):
+    while len(tokens) > 2 and _is_big_place(tokens[0]):
         tokens = tokens[1:]
     return " ".join(tokens)
 
@@ -210,10 +224,14 @@ _FUNCTION_WORDS = frozenset("The A An In On At But And Or For Of By With From As
 def _extend_left(text: str, start: int, end: int) -> tuple[int, int]:
     """Take back first names the NER left out ("said Luz [Marina Cárdenas]")."""
     for _ in range(2):
-        m = re.search(r"([A-Z][\w'’-]*)[ ]$", text[max(0, start - 40) : start])
-        if not m:
+        before = text[max(0, start - 40) : start]
+        m = re.search(r"([A-Z][\w'’-]*|[A-Z][a-z]?\.)[ ]$", before)
+        if not m or len(text[start:end].split()) >= 4:
             break
         word = m.group(1)
+        # "Governor of Aceh Teuku Rizal Fahmi": the word after "of" is the title's.
+        if re.search(r"\b(?:of|for|in|at)[ ]$", before[: m.start()]):
+            break
         if (word in _title_words() or word in _NOT_NAME_WORDS or word in _FUNCTION_WORDS
                 or country_names().get(word) or word in regions()):
             break
@@ -323,7 +341,7 @@ def find_officials(
 def person_spans(text: str, persons: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Plausible name spans: the NER's PERSONs (first names taken back) and
     the names found next to job titles."""
-    spans = {_extend_left(text, s, e) for s, e in persons} | set(title_anchored_names(text))
+    spans = {_extend_left(text, s, e) for s, e in [*persons, *title_anchored_names(text)]}
     return sorted((s, e) for s, e in spans if _plausible(text, text[s:e]))
 
 
@@ -339,10 +357,11 @@ def _merge(mentions: list[Mention], exclude_names: set[str]) -> list[dict[str, s
             person.title = m.title
         if m.org and not person.org:
             person.org = m.org
-    excluded = {n.lower() for n in exclude_names}
     out = []
     for p in sorted(people, key=lambda x: min(x.mentions)):
-        if not (p.title or p.org) or p.name.lower() in excluded or len(p.name.split()) < 2:
+        # A press contact named in the body with a role is an official too; one
+        # without a role is filtered out here like anybody else.
+        if not (p.title or p.org) or len(p.name.split()) < 2:
             continue
         out.append({"name": p.name, "title": p.title, "org": p.org})
     return out
