@@ -58,7 +58,7 @@ def is_contact_card(paragraph: str) -> bool:
     )
 
 
-def _contact_start(paragraphs: list[str], i: int) -> int | None:
+def contact_start(paragraphs: list[str], i: int) -> int | None:
     """Where a contact block starting at paragraph ``i`` begins, or None."""
     paragraph = paragraphs[i]
     following = "\n".join(paragraphs[i + 1 : i + 3])
@@ -68,12 +68,12 @@ def _contact_start(paragraphs: list[str], i: int) -> int | None:
         return None
     # One item a paragraph: the name and office lines above the first field.
     start = i
-    while start - 1 >= 1 and i - (start - 1) <= 3 and _is_name_line(paragraphs[start - 1]):
+    while start - 1 >= 1 and i - (start - 1) <= 3 and is_name_line(paragraphs[start - 1]):
         start -= 1
     return start
 
 
-def _is_name_line(paragraph: str) -> bool:
+def is_name_line(paragraph: str) -> bool:
     text = paragraph.strip()
     return 0 < len(text) <= _NAME_LINE_MAX and "\n" not in text and not text.endswith(
         (".", "!", "?", "”", '"', ":")
@@ -83,7 +83,7 @@ def _is_name_line(paragraph: str) -> bool:
 def split_contact_block(paragraphs: list[str]) -> tuple[list[str], str | None]:
     """(body paragraphs, contact block or None). The lead is never a contact block."""
     for i in range(1, len(paragraphs)):
-        start = _contact_start(paragraphs, i)
+        start = contact_start(paragraphs, i)
         if start is not None:
             return paragraphs[:start], _join(paragraphs[start:])
     return paragraphs, None
@@ -95,3 +95,13 @@ def _join(paragraphs: list[str]) -> str:
     if all("\n" not in p and len(p) <= _CARD_LINE_MAX for p in paragraphs):
         return "\n".join(paragraphs)
     return "\n\n".join(paragraphs)
+
+
+def continues_block(paragraph: str) -> bool:
+    """Does this paragraph, after a contact block's start, still belong to it
+    (another person's card, a phone or e-mail line, a name line)?"""
+    return len(paragraph) <= 300 and (
+        is_contact_card(paragraph)
+        or bool(_FIELD_LINE.match(paragraph) or _EMAIL.search(paragraph) or _PHONE.search(paragraph))
+        or is_name_line(paragraph)
+    )

@@ -13,10 +13,8 @@ from typing import Any
 
 import phonenumbers
 
-BLOCK_START = re.compile(
-    r"(?im)^[^\n]*?\b(?:for (?:more|further) information|for media (?:enquiries|inquiries)|"
-    r"media contacts?|press contacts?|please contact|contacts?:)"
-)
+from pipeline.clean.contact import contact_start, continues_block, is_name_line
+
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
 OFFICE_RE = re.compile(
@@ -30,31 +28,29 @@ NAME_RE = re.compile(_NAME)
 _LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
 
-_CONTACT_LINE = re.compile(
-    r"@|\+\s?\d|^\s*(?:Tel|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|WhatsApp)\b|^\s*IOM\b", re.I | re.M
-)
-
-
 def contact_blocks(text: str) -> list[tuple[int, int]]:
-    """Spans of every contact block: a "For more information…" paragraph and
-    the contact-like paragraphs after it (one item a line, several people).
-    A press briefing note has one after each item."""
+    """Spans of every contact block in a text: where the cleaner's rules
+    (pipeline.clean.contact) see one start, and the contact-like paragraphs
+    after it. A press briefing note has one after each item."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text)]
+    paragraphs = [text[s:e] for s, e in spans]
     blocks: list[tuple[int, int]] = []
-    for m in BLOCK_START.finditer(text):
-        if blocks and m.start() < blocks[-1][1]:
+    i = 0
+    while i < len(paragraphs):
+        start = contact_start(paragraphs, i) if i else None
+        if start is None:
+            i += 1
             continue
-        end = text.find("\n\n", m.end())
-        end = len(text) if end == -1 else end
-        # Following paragraphs belong to the block while they look like contacts.
-        while end < len(text):
-            nxt = text.find("\n\n", end + 2)
-            nxt = len(text) if nxt == -1 else nxt
-            para = text[end:nxt].strip()
-            if not para or len(para) > 300 or not _CONTACT_LINE.search(para):
+        end = i + 1
+        while end < len(paragraphs) and continues_block(paragraphs[end]):
+            # A name line opens the next person's card only if fields follow it.
+            if is_name_line(paragraphs[end]) and not (
+                end + 1 < len(paragraphs) and continues_block(paragraphs[end + 1])
+            ):
                 break
-            end = nxt
-        if end - m.start() <= 1500:
-            blocks.append((m.start(), end))
+            end += 1
+        blocks.append((spans[start][0], spans[end - 1][1]))
+        i = end
     return blocks
 
 
