@@ -17,7 +17,9 @@ from functools import cache
 
 from pipeline.nlp.gazetteer import cities, country_names, iso3_names, regions, titles
 
-_CAP = r"[A-Z][\w'’.-]*"
+# A capitalised word; a full stop only on a short abbreviation ("Dr.", "Ma."), so a
+# run of words never crosses the end of a sentence.
+_CAP = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w'’-]*)"
 _LINK = r"(?:of|for|in|the|and|on|to|at|de|du|des)"
 # The run of capitalised words and connectors (commas too, for portfolios like
 # "Economic Inclusion, Small Business, Employment and Skills") before a name.
@@ -141,7 +143,7 @@ def parse_role(phrase: str) -> tuple[str, str | None] | None:
 
 
 def _org_from(before: str, place: str | None) -> str | None:
-    before = re.sub(r"^(?:the|The|and|said|says)\s+", "", before).strip(" ,")
+    before = re.sub(r"^(?:the|The|and|said|says)\b\s*", "", before).strip(" ,")
     before = re.sub(r"['’]s?$", "", before).strip()
     if place:
         short = _country_short(place)
@@ -342,7 +344,19 @@ def person_spans(text: str, persons: list[tuple[int, int]]) -> list[tuple[int, i
     """Plausible name spans: the NER's PERSONs (first names taken back) and
     the names found next to job titles."""
     spans = {_extend_left(text, s, e) for s, e in [*persons, *title_anchored_names(text)]}
-    return sorted((s, e) for s, e in spans if _plausible(text, text[s:e]))
+    return sorted((s, e) for s, e in spans
+                  if _plausible(text, text[s:e]) and not _ends_a_place(text, s, e))
+
+
+def _ends_a_place(text: str, start: int, end: int) -> bool:
+    """"New Guinea" read as a name inside "Papua New Guinea"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    words = text[line_start:end].split()
+    n = len(text[start:end].split())
+    for k in range(n + 1, min(len(words), n + 3) + 1):
+        if _is_place(" ".join(words[-k:])):
+            return True
+    return False
 
 
 def _merge(mentions: list[Mention], exclude_names: set[str]) -> list[dict[str, str | None]]:
