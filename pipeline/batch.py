@@ -6,12 +6,16 @@ failure caught into ``Record.errors``; ``process_batch`` does a list of them
 ``process_store`` are the incremental steps over the store: only pages whose
 HTML changed are re-cleaned, only releases whose content changed are
 re-processed, near-duplicate copies are linked to the first and skipped.
+The same chunks run in this process, in joblib workers, or on a Dask cluster
+(a LocalCluster on this machine, or a scheduler's address).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline import __version__
 from pipeline.records import Record, Release
@@ -152,16 +156,70 @@ class ProcessSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def process_store(store: Store, stages: Stages, force: bool = False,
-                  run_id: int | None = None, batch_size: int = 64) -> ProcessSummary:
-    """Process every stored release that is new or changed; one record each."""
+ENGINES = ("local", "joblib", "dask")
+
+
+@cache
+def _worker_stages() -> Stages:
+    # Loaded once per worker process: the spaCy model and the classifier are
+    # the expensive part, the releases are cheap to ship.
+    return Stages.load()
+
+
+def process_chunk(releases: list[dict]) -> list[dict]:
+    """One chunk on a worker (joblib or Dask): plain dicts in and out."""
+    records = process_batch([Release.from_dict(r) for r in releases], _worker_stages())
+    return [r.as_dict() for r in records]
+
+
+def _chunked(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run_chunks(releases: list[Release], stages: Stages | None, engine: str, workers: int,
+                address: str | None, batch_size: int) -> Iterator[tuple[list[Release], list[Record]]]:
+    """(chunk, its records) as each chunk is done, on the chosen engine."""
+    chunks = _chunked(releases, batch_size)
+    if engine == "local":
+        for chunk in chunks:
+            yield chunk, process_batch(chunk, stages or Stages.load())
+    elif engine == "joblib":
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator")
+        jobs = (delayed(process_chunk)([r.as_dict() for r in chunk]) for chunk in chunks)
+        for chunk, out in zip(chunks, parallel(jobs), strict=True):
+            yield chunk, [Record.from_dict(d) for d in out]
+    elif engine == "dask":
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None if address else LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with Client(address or cluster) as client:
+            futures = {client.submit(process_chunk, [r.as_dict() for r in chunk], pure=False): chunk
+                       for chunk in chunks}
+            for future in as_completed(futures):
+                yield futures[future], [Record.from_dict(d) for d in future.result()]
+        if cluster is not None:
+            cluster.close()
+    else:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
+
+
+def process_store(store: Store, stages: Stages | None = None, force: bool = False,
+                  run_id: int | None = None, batch_size: int = 64, engine: str = "local",
+                  workers: int = 2, address: str | None = None) -> ProcessSummary:
+    """Process every stored release that is new or changed; one record each.
+
+    The store is written here only, in this process, whatever the engine:
+    workers get releases and give back records, so SQLite has one writer.
+    """
     summary = ProcessSummary()
     releases = store.releases_to_process(force=force)
-    for start in range(0, len(releases), batch_size):
-        chunk = releases[start : start + batch_size]
-        # Each record is saved in its own transaction as soon as its batch is
+    for chunk, records in _run_chunks(releases, stages, engine, workers, address, batch_size):
+        # Each record is saved in its own transaction as soon as its chunk is
         # done: a killed run keeps every finished record.
-        for release, record in zip(chunk, process_batch(chunk, stages), strict=True):
+        for release, record in zip(chunk, records, strict=True):
             store.save_record(record, release.content_hash)
             summary.processed += 1
             if failed(record):

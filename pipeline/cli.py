@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--allow-host", action="append", metavar="HOST",
                         help="also fetch from this host (sources' hosts are allowed already)")
 
+    def engine_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--engine", choices=["local", "joblib", "dask"], default="local",
+                        help="where stored releases are processed: this process (default), "
+                        "joblib workers, or a Dask cluster")
+        sp.add_argument("--workers", type=int, default=2,
+                        help="worker processes for joblib or a local Dask cluster (default 2)")
+        sp.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.1:8786 "
+                        "(default: a LocalCluster on this machine)")
+
     sp = sub.add_parser("crawl", help="fetch releases from listing pages, feeds, sitemaps")
     crawl_opts(sp)
     common(sp)
@@ -65,12 +74,14 @@ def _parser() -> argparse.ArgumentParser:
                     help="write the output records here (default: out/releases.jsonl)")
     sp.add_argument("--force", action="store_true", help="reprocess everything stored")
     sp.add_argument("--site-profile", help="site layout for HTML input")
+    engine_opts(sp)
     common(sp)
 
     sp = sub.add_parser("run", help="crawl + process + export + report")
     crawl_opts(sp)
     sp.add_argument("--sample-site", action="store_true",
                     help="serve the bundled sample site on 127.0.0.1 and crawl it")
+    engine_opts(sp)
     common(sp)
 
     sp = sub.add_parser("train", help="train the theme classifier (gold corpus + reviews)")
@@ -279,7 +290,11 @@ def cmd_process(args, store=None) -> int:
     store = store or _open_store(args)
     run_id = store.start_run("process")
     cleaned = clean_stored_pages(store, args.site_profile, run_id)
-    summary = process_store(store, _stages(), force=args.force, run_id=run_id)
+    if args.engine != "local" and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    stages = _stages() if args.engine == "local" else None
+    summary = process_store(store, stages, force=args.force, run_id=run_id, engine=args.engine,
+                            workers=args.workers, address=args.address)
     store.finish_run(run_id, {"pages_cleaned": cleaned.pages, "processed": summary.processed})
     print(f"cleaned {cleaned.pages} pages: {cleaned.releases_new} new releases, "
           f"{cleaned.releases_changed} changed, {cleaned.duplicates} near-duplicates linked; "
