@@ -218,10 +218,6 @@ class Store:
     def has_page(self, url: str) -> bool:
         return bool(self.query("SELECT 1 FROM pages WHERE url=?", (url,)))
 
-    def get_page(self, url: str) -> Page | None:
-        rows = self.query("SELECT * FROM pages WHERE url=?", (url,))
-        return _row_to_page(rows[0]) if rows else None
-
     def pages_to_clean(self) -> list[Page]:
         """Pages whose HTML has not been cleaned since it last changed."""
         rows = self.query(
@@ -352,10 +348,6 @@ class Store:
     def records(self) -> list[Record]:
         rows = self.query("SELECT record FROM records ORDER BY id")
         return [Record.from_dict(json.loads(r["record"])) for r in rows]
-
-    def get_record(self, release_id: str) -> Record | None:
-        rows = self.query("SELECT record FROM records WHERE id=?", (release_id,))
-        return Record.from_dict(json.loads(rows[0]["record"])) if rows else None
 
     # -- reviews -----------------------------------------------------------
     def add_reviews(self, reviews: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.nlp import extract_entities, load_nlp, pieces
 from pipeline.nlp.amounts import find_amounts
-from pipeline.nlp.contacts import parse_contacts, split_block, to_e164
+from pipeline.nlp.contacts import contact_blocks, parse_contacts, to_e164
 from pipeline.nlp.gazetteer import country_names, resolve_city
 from pipeline.nlp.ministries import find_ministries, split_portfolios
 from pipeline.nlp.officials import parse_role
@@ -141,11 +141,15 @@ def test_several_contacts_with_phones_and_a_stripped_email():
     assert contacts[1]["office"] == "IOM Geneva"
 
 
-def test_contact_block_is_found_at_the_end_only():
-    body, block = split_block("Text.\n\nCall the hotline.\n\nFor more information, please "
-                              "contact Ana Ruiz at IOM Mexico, Email: aruiz@iom.int")
-    assert body == "Text.\n\nCall the hotline."
-    assert block.startswith("For more information")
+def test_contact_blocks_are_found_after_each_item_not_in_the_lead():
+    text = ("For more information on the programme, see the website.\n\nCall the hotline.\n\n"
+            "For more information, please contact Ana Ruiz at IOM Mexico, Email: aruiz@iom.int"
+            "\n\nSecond item\n\nGeneva – More news.\n\nFor further information, contact:\n"
+            "Jon Berg\nIOM Geneva\nEmail: jberg@iom.int")
+    blocks = [text[s:e] for s, e in contact_blocks(text)]
+    assert [b.split(",")[0] for b in blocks] == ["For more information",
+                                                 "For further information"]
+    assert blocks[1].endswith("jberg@iom.int")
 
 
 def test_phone_numbers_become_e164():

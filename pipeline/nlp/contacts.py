@@ -24,7 +24,6 @@ OFFICE_RE = re.compile(
     r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}))?"
 )
 _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
-NAME_RE = re.compile(_NAME)
 _LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
 
@@ -52,15 +51,6 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
         blocks.append((spans[start][0], spans[end - 1][1]))
         i = end
     return blocks
-
-
-def split_block(text: str) -> tuple[str, str | None]:
-    """The text without its closing contact block, and the block."""
-    blocks = contact_blocks(text)
-    if not blocks or text[blocks[-1][1] :].strip():
-        return text, None
-    start = blocks[-1][0]
-    return text[:start].rstrip(), text[start:].strip()
 
 
 def to_e164(raw: str, region: str | None = None) -> str | None:
