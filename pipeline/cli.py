@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="corpus split when --gold is not given (default test)")
     sp.add_argument("--predictions", type=Path, help="output records JSONL to score")
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument("--robustness", action="store_true",
+                    help="also score themes on degraded copies (truncated, no headline, "
+                    "lower case and hard-wrapped), as real archives are")
     sp.add_argument("--json", type=Path, help="also write the figures as JSON here")
     common(sp)
 
@@ -463,6 +466,17 @@ def cmd_evaluate(args) -> int:
         figures["theme_baselines"] = baselines
         print(f"Themes on {len(gold)} releases")
         _print_theme_table(figures["themes"], baselines)
+        if args.robustness:
+            from pipeline.classify import load_classifier
+            from pipeline.evaluate import robustness
+
+            figures["robustness"] = robust = robustness(gold, load_classifier()[0], labels)
+            print(f"\n{'degraded copies':28} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}"
+                  f" {'keyword micro-F1':>17}")
+            for name, r in robust.items():
+                m = r["model"]
+                print(f"{name:28} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} "
+                      f"{m['primary_accuracy']:9.3f} {r['keyword']['micro_f1']:17.3f}")
         if figures["themes"]["primary_confusion"]:
             print("primary confusions (gold -> predicted): " + ", ".join(
                 f"{c['gold']}->{c['predicted']} x{c['count']}"

@@ -90,3 +90,35 @@ def _pycountry_iso3(name: str) -> str | None:
         return pycountry.countries.lookup(name).alpha_3
     except LookupError:
         return None
+
+
+def _hard_wrap_lower(text: str) -> str:
+    import textwrap
+
+    return "\n\n".join("\n".join(textwrap.wrap(p, 68)) for p in text.split("\n\n")).lower()
+
+
+# The agency's real releases are shorter, older and messier than the corpus:
+# the same test releases, made to look like that, one way at a time.
+DEGRADATIONS = {
+    "as written": lambda r: r,
+    "first 150 words only": lambda r: {**r, "text": " ".join(r["text"].split()[:150])},
+    "no headline, no site tags": lambda r: {**r, "title": "", "site_tags": []},
+    "lower case, hard-wrapped": lambda r: {**r, "title": r["title"].lower(),
+                                           "text": _hard_wrap_lower(r["text"])},
+}
+
+
+def robustness(gold: list[dict], classifier, labels: list[str]) -> dict[str, dict]:
+    """Theme scores of the model and the keyword baseline on degraded copies."""
+    from pipeline.classify import KeywordBaseline, theme_scores
+
+    out = {}
+    for name, degrade in DEGRADATIONS.items():
+        rows = [degrade({"title": g["title"], "text": g["text"],
+                         "site_tags": g.get("site_tags") or []}) for g in gold]
+        out[name] = {
+            "model": theme_scores(gold, classifier.predict(rows, evidence=False), labels),
+            "keyword": theme_scores(gold, KeywordBaseline().predict(rows), labels),
+        }
+    return out

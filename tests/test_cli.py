@@ -100,9 +100,11 @@ def test_evaluate_scores_predictions_against_gold(tmp_path):
     assert main(["process", "--input", str(gold), "--output", str(preds)]) == 0
     figures = tmp_path / "figures.json"
     assert main(["evaluate", "--gold", str(gold), "--predictions", str(preds),
-                 "--no-baselines", "--json", str(figures)]) == 0
+                 "--no-baselines", "--robustness", "--json", str(figures)]) == 0
     result = json.loads(figures.read_text())
     assert result["n"] == 6
+    assert set(result["robustness"]) == {"as written", "first 150 words only",
+                                         "no headline, no site tags", "lower case, hard-wrapped"}
     assert 0 <= result["themes"]["micro_f1"] <= 1
     assert set(result["entities"]) >= {"countries", "officials", "contacts", "ministries"}
 
