@@ -166,6 +166,12 @@ def test_money_amounts_in_every_written_form():
                      ("GBP 500,000", "GBP", 500_000), ("5 million euros", "EUR", 5_000_000)}
 
 
+def test_local_currencies_by_code_or_by_name():
+    found = {(a["currency"], a["value"]) for a in find_amounts(
+        "an average of NPR 110,000, 75,000 CFA francs, 6,000 lari and KRW 2.4 Billion")}
+    assert found == {("NPR", 110_000), ("XOF", 75_000), ("GEL", 6_000), ("KRW", 2_400_000_000)}
+
+
 def test_empty_text_gives_an_error_not_a_crash(nlp):
     ent, errors = extract(nlp, "   ")
     assert ent.countries == [] and errors
