@@ -140,6 +140,9 @@ class ReleaseEntities:
         for ent in ents:
             if ent.label_ in ("GPE", "LOC", "ORG", "FAC") and not ent._.iso3:
                 add(ent.text[4:] if ent.text.startswith("the ") else ent.text, ent.start_char, True)
+            elif ent.label_ == "PERSON" and len(ent) == 1:
+                # The small model often reads a lone city name ("Dakar") as a person.
+                add(ent.text, ent.start_char, False)
         text = doc.text
         people = [(e.start_char, e.end_char) for e in ents
                   if e.label_ in ("PERSON", "ORG", "NORP")]
@@ -149,6 +152,12 @@ class ReleaseEntities:
             words = list(_WORD_IN_RUN.finditer(run.group(0)))
             i = 0
             while i < len(words):
+                # "El Salvador", "Papua New Guinea": a country's words are not cities.
+                skip = next((n for n in range(min(4, len(words) - i), 0, -1)
+                             if " ".join(w.group(0) for w in words[i : i + n]) in names), 0)
+                if skip:
+                    i += skip
+                    continue
                 for n in range(min(4, len(words) - i), 0, -1):
                     start = run.start() + words[i].start()
                     end = run.start() + words[i + n - 1].end()
@@ -157,7 +166,8 @@ class ReleaseEntities:
                     name = text[start:end]
                     # "Mobile", "Reading": a common word is a word where it also occurs
                     # in lower case; "Mobile:" is a label.
-                    if n == 1 and (f" {name.lower()} " in text_lower or text[end : end + 1] == ":"):
+                    if n == 1 and (f" {name.lower()} " in text_lower
+                                   or text[end : end + 2].strip()[:1] in (":", "/", "+")):
                         continue
                     if name == "Washington" and text[end : end + 6] == ", D.C.":
                         name = "Washington, D.C."
