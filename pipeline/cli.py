@@ -152,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- helpers -----------------------------------------------------------------
-def _open_store(args):
+def _open_store(args, must_exist: bool = False):
     from pipeline.store import Store
 
+    if must_exist and not Path(args.db).exists():
+        raise UsageError(f"{args.db}: no store there yet; run `crawl` and `process` (or `run`) first")
     return Store(args.db)
 
 
@@ -319,7 +321,7 @@ def _export(store, path: Path, fmt: str | None) -> int:
 
 
 def cmd_export(args) -> int:
-    with _open_store(args) as store:
+    with _open_store(args, must_exist=True) as store:
         n = _export(store, args.output, args.format)
     print(f"{n} records written to {args.output}")
     return 0
@@ -328,7 +330,7 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     from pipeline.report import write_report
 
-    with _open_store(args) as store:
+    with _open_store(args, must_exist=True) as store:
         path = write_report(store, args.output)
     print(f"report written to {path}")
     return 0
@@ -504,7 +506,7 @@ def cmd_evaluate(args) -> int:
 def cmd_review(args) -> int:
     from pipeline.review import ReviewFileError, export_reviews, import_reviews
 
-    with _open_store(args) as store:
+    with _open_store(args, must_exist=True) as store:
         if args.review_command == "export":
             from pipeline.classify import read_card
 

@@ -83,6 +83,8 @@ def test_html_file_input_uses_the_file_name_as_id(tmp_path):
     (["crawl"], "at least one SOURCE"),
     (["crawl", "http://127.0.0.1:9/news", "--since", "yesterday"], "is not a date"),
     (["evaluate", "--gold", "missing.jsonl"], "no such file"),
+    (["report", "--db", "no/such/store.db"], "no store there yet"),
+    (["review", "export", "--db", "no/such/store.db"], "no store there yet"),
 ])
 def test_bad_usage_exits_2_with_one_line_and_no_traceback(args, message):
     result = run_cli(*args)
