@@ -7,6 +7,7 @@ them; the seed release's chrome is the real page's, flattened to text.
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
 import json
 from pathlib import Path
@@ -221,6 +222,9 @@ def test_drupal_tokens_and_site_notices_dropped():
     ("Athens, 12 July 2019", "Athens"),
     ("Cox's Bazar – Bangladesh – Three days of rain", "Cox's Bazar – Bangladesh"),
     ("Santiago de los Caballeros – More than 2,300 workers", "Santiago de los Caballeros"),
+    ("Abidjan, Côte d'Ivoire – IOM and the Government", "Abidjan, Côte d'Ivoire"),
+    ("Abidjan, Côte d’Ivoire – IOM and the Government", "Abidjan, Côte d’Ivoire"),
+    ("Dar es Salaam – The Government of Tanzania", "Dar es Salaam"),
 ])
 def test_dateline_forms(lead, place):
     found = split_dateline(lead)
@@ -275,6 +279,15 @@ def test_date_from_posted_line_and_dateline():
     assert dated.date == "2019-07-12" and dated.dateline == "Athens"
 
 
+def test_odd_letters_in_a_month_name_do_not_raise():
+    # Case-blind matching takes "ſ" for "s" and "İ" for "i".
+    assert parse_date("ſeptember 19, 2018") == "2018-09-19"
+    assert parse_date("19 maİ 2018") is None
+    text = clean_text("Headline\n19 maİ 2018\nGeneva – IOM said today that it had helped "
+                      "300 migrants.", "t")
+    assert text.errors == [] and text.date is None and "Geneva – IOM" in text.body
+
+
 @pytest.mark.parametrize("written, iso", [
     ("Wed, 09/19/2018 - 11:19", "2018-09-19"),
     ("Ven, 03/17/2017 - 10:33", "2017-03-17"),
@@ -303,6 +316,12 @@ def test_glued_metadata_line_gives_date_and_site_tags():
 def test_site_tags_from_page_markup():
     release = only(clean_page(page(global_page(LEAD))))
     assert release.site_tags == {"Themes": ["Migrant Assistance"]}
+
+
+def test_deeply_nested_json_ld_does_not_cost_the_page():
+    ld = f'<script type="application/ld+json">{"[" * 100_000}</script>'
+    release = only(clean_page(page(global_page(LEAD, head=ld))))
+    assert release.errors == [] and release.body.startswith("Geneva – IOM")
 
 
 # -- contact blocks ---------------------------------------------------------------
@@ -403,6 +422,32 @@ def test_hard_wraps_joined():
         "Jane Doe", "IOM Libya", "Tel: +218 91"]
 
 
+def test_hard_wrap_never_joins_a_contact_field_in_any_site_language():
+    lines = ["Para más información, por favor contacte a Juan Pérez en la OIM México,",
+             "Correo: jperez@iom.int",
+             "Teléfono: +52 55 0000 0000",
+             "Telephone: +52 55 0000 0001"]
+    assert join_hard_wraps(lines) == [lines[0], *lines[1:]]
+
+
+def test_byte_order_mark_beats_the_header_charset():
+    raw = codecs.BOM_UTF8 + "Zoë – “quoted”".encode()
+    assert decode_html(raw, "text/html; charset=iso-8859-1") == "Zoë – “quoted”"
+
+
+@pytest.mark.parametrize("label", ["base64", "undefined", "rot13", "hex"])
+def test_charset_that_is_no_text_encoding_is_passed_over(label):
+    raw = "<p>Genève – café</p>".encode()
+    assert decode_html(raw, f"text/html; charset={label}") == "<p>Genève – café</p>"
+    meta = f'<meta charset="{label}"><p>Genève</p>'.encode()
+    assert decode_html(meta, "text/html") == meta.decode()
+
+
+def test_meta_charset_utf16_is_read_as_utf8():
+    raw = '<meta charset="utf-16"><p>Genève – café</p>'.encode()
+    assert decode_html(raw, None) == raw.decode()
+
+
 def test_windows_1252_page_decoded_without_charset():
     html = global_page(
         "<p>Genève – The “International” Organization for Migration’s café said that "
@@ -461,6 +506,26 @@ def test_aggregator_page_gives_one_release_per_item():
     assert all(r.contact_block and "Home" not in r.body for r in releases)
 
 
+def test_aggregator_pages_give_each_page_its_own_ids():
+    base = "https://germany.iom.int/en/aggregator/sources/3"
+    first = {r.id for r in clean_page(page(aggregator_html(), base))}
+    second = {r.id for r in clean_page(page(aggregator_html(), base + "?page=1"))}
+    again = {r.id for r in clean_page(page(aggregator_html(), base + "?page=0&x=1"))}
+    assert len(first) == len(second) == 3 and not first & second
+    assert again == first
+    declared = aggregator_html().replace(
+        "<head>", f'<head><link rel="canonical" href="{base}">')
+    assert {r.id for r in clean_page(page(declared, base + "?page=1"))} == second
+
+
+def test_aggregator_item_with_a_malformed_link_keeps_the_page_url():
+    url = "https://germany.iom.int/en/aggregator/sources/3"
+    html = aggregator_html().replace('href="/en/news/item-2"', 'href="http://[broken/item-2"')
+    releases = clean_page(page(html, url))
+    assert [r.url for r in releases] == [
+        "https://germany.iom.int/en/news/item-1", url, "https://germany.iom.int/en/news/item-3"]
+
+
 def test_press_briefing_note_split_into_items():
     body = (
         "<p><strong>Children Freed from Gold Mines Return to Their Families</strong></p>"
@@ -480,6 +545,38 @@ def test_press_briefing_note_split_into_items():
     assert [r.dateline for r in releases] == ["Ouagadougou", "Wau"]
     assert releases[0].contact_block.startswith("For more information")
     assert releases[1].id.endswith("#2") and releases[1].kind == "pbn"
+
+
+def _pbn_page(body: str) -> Page:
+    return page(global_page(body, title="IOM Press Briefing Notes: Gold Mines; Cholera",
+                            type_label="Press Briefing Note"))
+
+
+def test_press_briefing_note_items_do_not_share_site_tags():
+    body = (
+        "<h3>Children Freed from Gold Mines Return to Their Families</h3>"
+        "<p>Ouagadougou – Forty children were returned to their families this week.</p>"
+        "<p>Themes: Migration Health</p>"
+        "<h3>Cholera Vaccination Reaches Displacement Sites in Wau</h3>"
+        "<p>Wau – The Ministry of Health organized the campaign with IOM.</p>"
+    )
+    first, second = clean_page(_pbn_page(body))
+    assert first.site_tags == {"Themes": ["Migrant Assistance", "Migration Health"]}
+    assert second.site_tags == {"Themes": ["Migrant Assistance"]}
+
+
+def test_press_briefing_note_text_before_the_first_heading_is_kept():
+    body = (
+        "<p>Ouagadougou – Forty children found working at gold mining sites were returned "
+        "to their families this week.</p>"
+        "<h3>Cholera Vaccination Reaches Displacement Sites in Wau</h3>"
+        "<p>Wau – The Ministry of Health organized the campaign with IOM.</p>"
+        "<h3>Returnees Start Small Businesses</h3>"
+        "<p>Kabul – More than 200 returnees opened small businesses with grants from IOM.</p>"
+    )
+    releases = clean_page(_pbn_page(body))
+    assert [r.dateline for r in releases] == ["Ouagadougou", "Wau", "Kabul"]
+    assert releases[0].title == "IOM Press Briefing Notes: Gold Mines; Cholera"
 
 
 # -- near-duplicates, ids ----------------------------------------------------------
@@ -535,6 +632,24 @@ def test_truncated_page_keeps_what_arrived():
     release = only(clean_page(page(cut)))
     assert release.title == "Migrants Rescued off Libya"
     assert release.body.startswith("Geneva – IOM") and release.errors == []
+
+
+def test_text_after_an_html_comment_is_kept():
+    lead = LEAD.replace("said today", "said <!--StartFragment--> today <?php x ?> that")
+    release = only(clean_page(page(global_page(lead))))
+    assert release.body.startswith("Geneva – IOM, the UN Migration Agency, said today that")
+    assert release.body.endswith("after their boat began taking on water.")
+
+
+@pytest.mark.parametrize("href", [
+    "https://www.iom.int:abc/news/x", "http://[www.iom.int/news/x",
+    "https://www.iom.int:99999/news/x", "https://www.iom.int/", "javascript:void(0)",
+])
+def test_unusable_canonical_link_falls_back_to_the_page_url(href):
+    html = global_page(LEAD).replace('href="https://www.iom.int/news/test-page"', f'href="{href}"')
+    url = "https://www.iom.int/news/migrants-rescued-off-libya"
+    release = only(clean_page(page(html, url)))
+    assert release.url == url and release.id == release_id_for_url(url)
 
 
 def test_control_characters_do_not_cost_the_page():

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from pathlib import Path
 
 _DATA = json.loads((Path(__file__).parent / "data" / "chrome.json").read_text("utf-8"))
 
 _BULLETS = " \t-–—•·*|>»›"
 _SENTENCE_END = re.compile(r"[.!?…:;»”\"')\]]\s*$|[.!?]\s*[”\"'’»)]\s*$")
-
-
 _LABEL_MAX = 80  # no label is longer; longer lines skip the label lookups
 
 
@@ -29,27 +26,24 @@ def _key(line: str) -> str:
     return " ".join(line.strip(_BULLETS).split()).casefold()
 
 
-@cache
-def _menu_labels() -> frozenset[str]:
-    labels = [label for group in _DATA["menu_labels"].values() for label in group]
-    return frozenset(_key(label) for label in labels)
-
-
-@cache
-def _exact_labels() -> frozenset[str]:
-    labels = (
-        list(_DATA["share_labels"])
-        + list(_DATA["cookie_buttons"])
-        + list(_DATA["header_type_labels"])
-    )
-    return frozenset(_key(label) for label in labels) | _menu_labels()
-
-
-@cache
-def _related_headings() -> frozenset[str]:
-    return frozenset(_key(h).rstrip(":") for h in _DATA["related_headings"])
-
-
+# Longest first, so that the glued-label alternation tries "About IOM" before "About".
+_MENU_LABEL_TEXTS = sorted(
+    (label for group in _DATA["menu_labels"].values() for label in group), key=len, reverse=True
+)
+_MENU_LABELS = frozenset(_key(label) for label in _MENU_LABEL_TEXTS)
+_EXACT_LABELS = _MENU_LABELS | frozenset(
+    _key(label)
+    for label in _DATA["share_labels"] + _DATA["cookie_buttons"] + _DATA["header_type_labels"]
+)
+_RELATED_HEADINGS = frozenset(_key(h).rstrip(":") for h in _DATA["related_headings"])
+# "WHO WE AREThe International Organization…": a menu label run into the
+# blurb under it, as flattened mega-menus come out. Case-blind on the label,
+# case-sensitive on the capital that follows.
+_GLUED_LABEL = re.compile(
+    r"^(?i:"
+    + "|".join(re.escape(label) for label in _MENU_LABEL_TEXTS if len(label) > 3)
+    + r")(?=[A-Z\u00C0-\u00DE])"
+)
 SEPARATOR = re.compile(_DATA["separator_pattern"])
 DRUPAL_TOKEN = re.compile(_DATA["drupal_token_pattern"])
 _CAPTIONS = [re.compile(p, re.IGNORECASE) for p in _DATA["caption_patterns"]]
@@ -64,20 +58,8 @@ _GLUE_HINT = re.compile(r"[^\W\d_][A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]")
 _COOKIE = re.compile("|".join(re.escape(p) for p in _DATA["cookie_phrases"]), re.IGNORECASE)
 
 
-@cache
-def _glued_label() -> re.Pattern[str]:
-    # "WHO WE AREThe International Organization…": a menu label run into the
-    # blurb under it, as flattened mega-menus come out.
-    labels = sorted(
-        (lab for group in _DATA["menu_labels"].values() for lab in group), key=len, reverse=True
-    )
-    alternatives = "|".join(re.escape(label) for label in labels if len(label) > 3)
-    # Case-blind on the label, case-sensitive on the capital that follows.
-    return re.compile(rf"^(?i:{alternatives})(?=[A-Z\u00C0-\u00DE])")
-
-
 def is_menu_label(line: str) -> bool:
-    return len(line) <= _LABEL_MAX and _key(line) in _menu_labels()
+    return len(line) <= _LABEL_MAX and _key(line) in _MENU_LABELS
 
 
 def is_chrome_line(line: str) -> bool:
@@ -86,7 +68,7 @@ def is_chrome_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped or SEPARATOR.match(stripped):
         return True
-    if len(stripped) <= _LABEL_MAX and _key(stripped) in _exact_labels():
+    if len(stripped) <= _LABEL_MAX and _key(stripped) in _EXACT_LABELS:
         return True
     if len(stripped) < 400 and _has_any(stripped, _COOKIE_KEYWORDS):
         if _COOKIE.search(stripped):
@@ -94,11 +76,11 @@ def is_chrome_line(line: str) -> bool:
     if any(p.match(stripped) for p in _NOTICES):
         return True
     # The cheap hint first: the label alternation is long.
-    return bool(_GLUE_HINT.search(stripped, 0, 60)) and bool(_glued_label().match(stripped))
+    return bool(_GLUE_HINT.search(stripped, 0, 60)) and bool(_GLUED_LABEL.match(stripped))
 
 
 def is_related_heading(line: str) -> bool:
-    return len(line) <= _LABEL_MAX and _key(line).rstrip(":") in _related_headings()
+    return len(line) <= _LABEL_MAX and _key(line).rstrip(":") in _RELATED_HEADINGS
 
 
 def is_caption(line: str) -> bool:
@@ -106,9 +88,7 @@ def is_caption(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) > _CAPTION_MAX or not _may_be_caption(stripped):
         return False
-    if any(p.search(stripped) for p in _CAPTIONS):
-        return True
-    return bool(_CAPTION_SUFFIX.search(stripped)) and len(stripped) < _CAPTION_MAX
+    return any(p.search(stripped) for p in _CAPTIONS) or bool(_CAPTION_SUFFIX.search(stripped))
 
 
 def _has_any(line: str, keywords: tuple[str, ...]) -> bool:

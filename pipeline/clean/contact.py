@@ -25,8 +25,10 @@ _CONTACT_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _DATA["contact_words"]) + r")",
     re.IGNORECASE,
 )
-_FIELD_LINE = re.compile(
-    r"^\s*(?:Tel|Tél|Tele|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|Correo|Teléfono|"
+# A contact field opening a line ("Tel:", "Courriel :"); also what a hard
+# wrap is never joined before (text.py).
+FIELD_LINE = re.compile(
+    r"^\s*(?:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|Correo|Teléfono|"
     r"Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:",
     re.IGNORECASE,
 )
@@ -54,7 +56,7 @@ def is_contact_card(paragraph: str) -> bool:
     return (
         len(lines) >= 2
         and all(len(line) <= _CARD_LINE_MAX for line in lines)
-        and any(_FIELD_LINE.match(line) for line in lines)
+        and any(FIELD_LINE.match(line) for line in lines)
     )
 
 
@@ -64,7 +66,7 @@ def contact_start(paragraphs: list[str], i: int) -> int | None:
     following = "\n".join(paragraphs[i + 1 : i + 3])
     if is_contact_opener(paragraph, following) or is_contact_card(paragraph):
         return i
-    if not _FIELD_LINE.match(paragraph):
+    if not FIELD_LINE.match(paragraph):
         return None
     # One item a paragraph: the name and office lines above the first field.
     start = i
@@ -102,6 +104,6 @@ def continues_block(paragraph: str) -> bool:
     (another person's card, a phone or e-mail line, a name line)?"""
     return len(paragraph) <= 300 and (
         is_contact_card(paragraph)
-        or bool(_FIELD_LINE.match(paragraph) or _EMAIL.search(paragraph) or _PHONE.search(paragraph))
+        or bool(FIELD_LINE.match(paragraph) or _EMAIL.search(paragraph) or _PHONE.search(paragraph))
         or is_name_line(paragraph)
     )

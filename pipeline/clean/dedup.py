@@ -46,7 +46,6 @@ class NearDuplicateIndex:
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
         self._original: dict[str, str] = {}
-        self._added = 0
 
     def __len__(self) -> int:
         return len(self._signatures)
@@ -65,8 +64,7 @@ class NearDuplicateIndex:
             return None
         # Only releases first added before this one can be its original, so
         # re-adding an original never makes it a copy of its own copies.
-        position = self._order.setdefault(release_id, self._added)
-        self._added += 1
+        position = self._order.setdefault(release_id, len(self._order))
         candidates = [
             other
             for other in self._lsh.query(signature)
@@ -81,6 +79,3 @@ class NearDuplicateIndex:
         original = self._original.get(first, first)
         self._original[release_id] = original
         return original
-
-    def duplicate_of(self, release_id: str) -> str | None:
-        return self._original.get(release_id)

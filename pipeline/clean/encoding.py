@@ -2,11 +2,13 @@
 
 Old agency pages are often windows-1252 served without a charset in the
 Content-Type header. The order follows what browsers do, cheapest and
-surest first: the header's charset, a byte-order mark, a ``<meta>``
+surest first: a byte-order mark, the header's charset, a ``<meta>``
 charset in the first bytes, strict UTF-8, and only then charset-normalizer's
 guess. ISO-8859-1 and ASCII labels are read as windows-1252, as the WHATWG
 encoding standard says, because pages that claim Latin-1 use its curly
-quotes.
+quotes. A label that names no text encoding ("base64", "undefined") is
+passed over, and a ``<meta>`` that claims UTF-16 is read as UTF-8 (the
+standard again: a page whose bytes spell out that tag is not UTF-16).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _BOMS = (
 _TIE = 0.01
 _AS_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
                     "cp819", "iso_8859-1"}
+_UTF_16 = {"utf-16", "utf-16-le", "utf-16-be"}
 
 
 def _codec(label: str | None) -> str | None:
@@ -51,22 +54,32 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     """The page as text. Never raises: undecodable bytes become U+FFFD."""
     if not raw:
         return ""
-    declared = charset_from_content_type(content_type)
-    if declared:
-        return raw.decode(declared, errors="replace")
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return raw.decode(codec, errors="replace")
+    declared = _decode(raw, charset_from_content_type(content_type))
+    if declared is not None:
+        return declared
     meta = _META_CHARSET.search(raw[:4096])
     if meta:
         codec = _codec(meta.group(1).decode("ascii", errors="ignore"))
-        if codec:
-            return raw.decode(codec, errors="replace")
+        in_meta = _decode(raw, "utf-8" if codec in _UTF_16 else codec)
+        if in_meta is not None:
+            return in_meta
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
     return _guess(raw)
+
+
+def _decode(raw: bytes, codec: str | None) -> str | None:
+    if not codec:
+        return None
+    try:
+        return raw.decode(codec, errors="replace")
+    except (LookupError, UnicodeError):  # a codec that is no text encoding
+        return None
 
 
 def _guess(raw: bytes) -> str:

@@ -25,32 +25,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline.clean import chrome, fallback
 from pipeline.clean.contact import is_contact_opener
-from pipeline.clean.ids import item_id, release_id_for_url
+from pipeline.clean.ids import item_id, page_number, release_id_for_url
 from pipeline.clean.metadata import (
     METADATA_DATA as _META,
 )
 from pipeline.clean.metadata import (
     json_ld_fields,
+    merged_site_tags,
     meta_content,
     meta_date,
     parse_date,
     parse_metadata_line,
     split_dateline,
 )
-from pipeline.clean.release import (
-    EMPTY,
-    NO_BODY,
-    PBN_MARKERS,
-    assemble_release,
-    failed_release,
-)
+from pipeline.clean.release import EMPTY, NO_BODY, assemble_release, failed_release
 from pipeline.clean.selectors import Selectable, select, select_first_in_order
 from pipeline.clean.text import clean_paragraphs, normalize
 from pipeline.records import Page, Release
@@ -62,7 +57,7 @@ _BLOCK_TAGS = frozenset(
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre "
     "section summary table tbody td tfoot th thead tr ul".split()
 )
-_PBN = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in PBN_MARKERS) + r")\b")
+_PBN = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in _META["pbn_markers"]) + r")\b")
 _STATEMENT_WORDS = ("statement", "déclaration", "declaración", "dichiarazione", "speech")
 _KIND_SELECTOR = "div.field--name-field-type, .type-label, .node-type"
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -121,7 +116,12 @@ def _parse(html: str):
     html = _CONTROL.sub("", _XML_DECLARATION.sub("", html, count=1))
     if not html.strip():
         return None
-    return lxml_html.document_fromstring(html)
+    doc = lxml_html.document_fromstring(html)
+    # The tree walk that flattens the body skips comments and processing
+    # instructions, and the text after them with them ("<!--StartFragment-->"
+    # of pasted text); their tails go to the text around them instead.
+    etree.strip_tags(doc, etree.Comment, etree.ProcessingInstruction)
+    return doc
 
 
 def _clean_document(doc, url: str, profile: SiteProfile | None) -> list[Release]:
@@ -160,11 +160,36 @@ def _clean_document(doc, url: str, profile: SiteProfile | None) -> list[Release]
 
 
 def _canonical(doc, url: str) -> str:
-    for link in doc.iterfind(".//link[@rel]"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(url, link.get("href").strip())
-    og = meta_content(doc, "og:url")
-    return urljoin(url, og) if og else url
+    """The address the page declares for itself, when it can be this page's."""
+    declared = [
+        link.get("href")
+        for link in doc.iterfind(".//link[@rel]")
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+    ]
+    declared.append(meta_content(doc, "og:url"))
+    for href in filter(None, declared):
+        candidate = _web_address(href, url)
+        # Not a site's home page (a CMS set up wrongly names it on every page,
+        # which would give all of its releases one id), nor an address that
+        # drops the "?page=N" of an aggregator page.
+        if (
+            candidate
+            and urlsplit(candidate).path.strip("/")
+            and page_number(candidate) == page_number(url)
+        ):
+            return candidate
+    return url
+
+
+def _web_address(href: str, base: str) -> str | None:
+    """``href`` made absolute, if it is a well-formed http(s) address."""
+    try:
+        absolute = urljoin(base, href.strip())
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises on a malformed port, as the release id would
+    except ValueError:
+        return None
+    return absolute if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _element_text(element) -> str:
@@ -239,7 +264,7 @@ def _is_field_label(element, text: str) -> bool:
     """Another field's label ("Default:", "Multimedia:") ends the values."""
     if _FIELD_LABELS.get(text.rstrip(":").strip().casefold()):
         return True
-    return len(text) < 40 and text.endswith(":") or "label" in (element.get("class") or "")
+    return len(text) < _LABEL_MAX and text.endswith(":") or "label" in (element.get("class") or "")
 
 
 def _is_pbn(context: PageContext, blocks: list[Block]) -> bool:
@@ -388,7 +413,7 @@ def _item_release(item, n: int, context: PageContext, article: dict) -> Release 
     title_el = select_first_in_order(item, "h1, h2, h3, h4")
     title = _element_text(title_el)
     link = title_el.find(".//a[@href]") if title_el is not None else None
-    url = urljoin(context.url, link.get("href")) if link is not None else context.url
+    url = (_web_address(link.get("href"), context.url) if link is not None else None) or context.url
     date = parse_date(_element_text(select_first_in_order(item, article.get("date"))))
     body = select_first_in_order(item, article.get("body"))
     if body is None:
@@ -399,8 +424,7 @@ def _item_release(item, n: int, context: PageContext, article: dict) -> Release 
     if not title and not _has_text(blocks):
         return None
     item_context = PageContext(
-        url=url, page_id=context.page_id, title=title, date=date or None,
-        language=context.language,
+        url=url, page_id=context.page_id, title=title, date=date, language=context.language,
     )
     return _release_from_blocks(item_id(context.page_id, n), title, blocks, item_context)
 
@@ -410,14 +434,15 @@ def _split_at_headings(blocks: list[Block]) -> list[tuple[str, list[Block]]]:
 
     An item starts at a heading, or at a short title-like paragraph whose
     next paragraph opens with a dateline (some pages print later item
-    titles as plain paragraphs).
+    titles as plain paragraphs). Text before the first item start is an
+    item too, under the page's title ("").
     """
-    parts: list[tuple[str, list[Block]]] = []
+    parts: list[tuple[str, list[Block]]] = [("", [])]
     for i, block in enumerate(blocks):
         following = blocks[i + 1].text if i + 1 < len(blocks) else ""
         if _starts_item(block, following):
             parts.append((block.text, []))
-        elif parts:
+        else:
             parts[-1][1].append(block)
     return [(title, part) for title, part in parts if _has_text(part)]
 
@@ -446,10 +471,7 @@ def _release_from_blocks(
     kind: str = "press_release",
 ) -> Release:
     cleaned = clean_paragraphs([b.text for b in blocks], join_wraps=False)
-    site_tags = dict(context.site_tags)
-    for key, values in cleaned.site_tags.items():
-        site_tags.setdefault(key, [])
-        site_tags[key].extend(v for v in values if v not in site_tags[key])
+    site_tags = merged_site_tags(context.site_tags, cleaned.site_tags)
     return assemble_release(
         release_id=release_id,
         url=context.url,

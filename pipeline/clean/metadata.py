@@ -51,13 +51,19 @@ def _valid(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def _month(name: str) -> int:
+    # A case-blind match also takes "ſept" for "sept" and "maİ" for "mai":
+    # casefold brings back the first; what is still unknown is no month (0).
+    return MONTHS.get(name.casefold(), 0)
+
+
 def _from_match(pattern: re.Pattern[str], m: re.Match[str]) -> str | None:
     if pattern is _ISO:
         return _valid(int(m[1]), int(m[2]), int(m[3]))
     if pattern is _DAY_MONTH_YEAR:
-        return _valid(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+        return _valid(int(m[3]), _month(m[2]), int(m[1]))
     if pattern is _MONTH_DAY_YEAR:
-        return _valid(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+        return _valid(int(m[3]), _month(m[1]), int(m[2]))
     first, second, year = int(m[1]), int(m[2]), int(m[3])
     if first > 12:
         return _valid(year, second, first)
@@ -115,6 +121,17 @@ class LineMetadata:
     categories: list[str] = field(default_factory=list)
 
 
+def merged_site_tags(*groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The site tags of all groups, each value once, in new lists (so that
+    releases cut from one page never share, and so never grow, a list)."""
+    merged: dict[str, list[str]] = {}
+    for group in groups:
+        for key, values in group.items():
+            bucket = merged.setdefault(key, [])
+            bucket.extend(v for v in values if v not in bucket)
+    return merged
+
+
 def _split_values(value: str) -> list[str]:
     parts = []
     for chunk in re.split(r"[,;|\n]", value):
@@ -159,10 +176,11 @@ _AGENCY_TAG = re.compile(
     r"\s*\((?:IOM|OIM|UN Migration|IOM[ /-]+UN Migration|OIM[ /-]+ONU Migración)\)\s*$"
 )
 _CONNECTORS = frozenset(
-    "de del la le les el al of the upon sur sous en du des di da do dos das am im an y i et "
+    "de del la le les el es al of the upon sur sous en du des di da do dos das am im an y i et "
     "and e los las della delle dei degli au aux d' l' st. st".split()
 )
-_PLACE_WORD = re.compile(r"[^\W\d_][\w'’.\-]*|[^\W\d_]+['’][^\W\d_]+", re.UNICODE)
+_PLACE_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
+_ELISION = re.compile(r"^[dl]['’](?=[^\W\d_])")  # "d'Ivoire", "l'Aquila"
 
 
 def _is_place(text: str, max_words: int = 7) -> bool:
@@ -173,21 +191,21 @@ def _is_place(text: str, max_words: int = 7) -> bool:
     words = [w for w in re.split(r"[\s,/]+", text) if w]
     if not words or len(words) > max_words:
         return False
+    # A sentence has a verb; a dateline is names. A cheap proxy: every word
+    # is capitalised, save the connectors of place names.
     for word in words:
         if word.lower() in _CONNECTORS:
             continue
+        word = _ELISION.sub("", word)
         if not _PLACE_WORD.fullmatch(word) or word[0].islower():
             return False
-    # A sentence has a verb; a dateline is names. A cheap proxy: no word is a
-    # common lower-case function word beyond the connectors above.
     return not text.endswith((".", ",")) or text.endswith(("D.C.", "St."))
 
 
 @dataclass
 class Dateline:
-    place: str  # "Washington, D.C." — what Release.dateline holds
-    written: str  # "Washington, D.C. (IOM)" — as printed, without the dash
-    date: str | None = None
+    place: str  # "Washington, D.C." for "Washington, D.C. (IOM) –"
+    date: str | None = None  # the date written in it ("Athens, 12 July 2019")
 
 
 def split_dateline(paragraph: str) -> Dateline | None:
@@ -204,8 +222,7 @@ def split_dateline(paragraph: str) -> Dateline | None:
     dash = _DATELINE_DASH.search(head)
     if dash is None or dash.start() == 0:
         return None
-    written = head[: dash.start()].strip()
-    place = _AGENCY_TAG.sub("", written).strip()
+    place = _AGENCY_TAG.sub("", head[: dash.start()]).strip()
     if not _is_place(place):
         return None
     # "Zinder – Niger – …": a second short place segment closed by another dash.
@@ -214,10 +231,8 @@ def split_dateline(paragraph: str) -> Dateline | None:
     if second is not None and second.start() > 0:
         segment = _AGENCY_TAG.sub("", rest[: second.start()]).strip()
         if _is_place(segment, max_words=3):
-            joined = head[: dash.end() + second.start()].strip()
-            place = _AGENCY_TAG.sub("", joined).strip()
-            written = joined
-    return Dateline(place=place, written=written)
+            place = _AGENCY_TAG.sub("", head[: dash.end() + second.start()]).strip()
+    return Dateline(place=place)
 
 
 def _dated_dateline(head: str) -> Dateline | None:
@@ -233,7 +248,7 @@ def _dated_dateline(head: str) -> Dateline | None:
     after = head[end:]
     if after and not re.match(r"\s*(?:[–—:.,-]|\s)", after):
         return None
-    return Dateline(place=place, written=head[:end].strip(), date=iso)
+    return Dateline(place=place, date=iso)
 
 
 # -- HTML-level metadata --------------------------------------------------------
@@ -253,7 +268,7 @@ def json_ld_fields(doc) -> dict[str, str]:
     for script in doc.iterfind(".//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             continue
         for obj in _walk_json(data):
             if "headline" in obj and "headline" not in found and isinstance(obj["headline"], str):

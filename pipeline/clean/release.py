@@ -16,7 +16,7 @@ from __future__ import annotations
 from pipeline.clean import chrome
 from pipeline.clean.contact import split_contact_block
 from pipeline.clean.language import detect_language
-from pipeline.clean.metadata import METADATA_DATA, parse_metadata_line, split_dateline
+from pipeline.clean.metadata import parse_metadata_line, split_dateline
 from pipeline.clean.text import (
     CleanedText,
     clean_paragraphs,
@@ -26,7 +26,6 @@ from pipeline.clean.text import (
 )
 from pipeline.records import Release
 
-PBN_MARKERS: tuple[str, ...] = tuple(METADATA_DATA["pbn_markers"])
 NO_BODY = "no article body found"
 EMPTY = "empty page"
 

@@ -23,19 +23,21 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.clean import chrome
-from pipeline.clean.metadata import LineMetadata, is_date_line, parse_metadata_line
+from pipeline.clean.contact import FIELD_LINE
+from pipeline.clean.metadata import (
+    LineMetadata,
+    is_date_line,
+    merged_site_tags,
+    parse_metadata_line,
+)
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _RUNS = re.compile(r" {2,}")
 _MIN_WRAP, _MAX_WRAP = 40, 100
-_ITEM_START = re.compile(
-    r"^(?:[-•*·–—]\s|\d{1,2}[.)]\s|(?:Tel|Tél|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel)"
-    r"\.?\s*:)",
-    re.IGNORECASE,
-)
+_LIST_ITEM = re.compile(r"^(?:[-•*·–—]\s|\d{1,2}[.)]\s)")
 _REPEAT_MAX = 60
-_CAPTION_MAX = 160
+_CAPTION_SENTENCE_MAX = 160
 _QUOTES = re.compile(r"[\"“”«»]")
 
 
@@ -70,7 +72,8 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
     last_length = len(lines[0])
     for line in lines[1:]:
         first_word = line.split(" ", 1)[0]
-        if last_length + 1 + len(first_word) > width and not _ITEM_START.match(line):
+        starts_item = _LIST_ITEM.match(line) or FIELD_LINE.match(line)
+        if last_length + 1 + len(first_word) > width and not starts_item:
             hyphenated = units[-1].endswith("-") and units[-1][-2:-1].isalpha()
             units[-1] = units[-1] + ("" if hyphenated else " ") + line
         else:
@@ -111,24 +114,19 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
 
 @dataclass
 class CleanedText:
-    """Article paragraphs and the metadata found among the dropped lines."""
+    """Article paragraphs and the date and site tags found among the dropped lines."""
 
     paragraphs: list[str] = field(default_factory=list)
     date: str | None = None
     site_tags: dict[str, list[str]] = field(default_factory=dict)
-    categories: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
 
     def metadata(self) -> LineMetadata:
-        return LineMetadata(self.date, self.site_tags, self.categories)
+        return LineMetadata(self.date, self.site_tags)
 
     def take(self, found: LineMetadata) -> None:
         if found.date and not self.date:
             self.date = found.date
-        for key, values in found.site_tags.items():
-            bucket = self.site_tags.setdefault(key, [])
-            bucket.extend(v for v in values if v not in bucket)
-        self.categories.extend(c for c in found.categories if c not in self.categories)
+        self.site_tags = merged_site_tags(self.site_tags, found.site_tags)
 
 
 class _LineFilter:
@@ -137,32 +135,29 @@ class _LineFilter:
     def __init__(self, out: CleanedText) -> None:
         self.out = out
         self.in_related = False
-        self.caption = False  # was the last dropped line a caption or credit?
+        self.caption = False  # was the last line a caption or credit?
 
     def keep(self, line: str) -> str | None:
         """The line as it should appear in the article, or None to drop it."""
+        self.caption = False
         if self.in_related:
             link_title = len(line) < 200 and not chrome.looks_like_sentence(line)
             if link_title or is_date_line(line):
-                return self._drop(line)
+                return None
             self.in_related = False
         found = parse_metadata_line(line)
         if found is not None:
             self.out.take(found)
-            return self._drop(line)
+            return None
         if chrome.is_related_heading(line):
             self.in_related = True
-            return self._drop(line)
+            return None
         if chrome.is_caption(line):
             self.caption = True
-            return self._drop(line)
+            return None
         if chrome.is_chrome_line(line):
-            return self._drop(line)
+            return None
         return chrome.strip_caption_suffix(line).strip() or None
-
-    def _drop(self, line: str) -> None:
-        self.out.dropped.append(line)
-        return None
 
 
 def repeated_lines(lines: list[str]) -> set[int]:
@@ -181,18 +176,17 @@ def repeated_lines(lines: list[str]) -> set[int]:
     return marked
 
 
-def _drop_caption_before_credit(grouped: dict[int, list[str]], out: CleanedText) -> None:
+def _drop_caption_before_credit(grouped: dict[int, list[str]]) -> None:
     # The caption sits right above its credit ("Volunteers unload shelter
     # kits." / "©IOM/Name 2016"), in the same paragraph or the one before:
     # a lone short sentence with no quotation in it.
     last = max(grouped)
     lines = grouped[last]
     caption = lines[-1]
-    if len(lines) != 1 or len(caption) > _CAPTION_MAX or not caption.endswith("."):
+    if len(lines) != 1 or len(caption) > _CAPTION_SENTENCE_MAX or not caption.endswith("."):
         return
     if _QUOTES.search(caption) or ". " in caption:
         return
-    out.dropped.append(caption)
     del grouped[last]
 
 
@@ -219,14 +213,13 @@ def clean_paragraphs(
     line_filter = _LineFilter(out)
     grouped: dict[int, list[str]] = {}
     for n, (index, line) in enumerate(flat):
-        line_filter.caption = False
-        kept = None if n in repeated else line_filter.keep(line)
+        if n in repeated:
+            continue
+        kept = line_filter.keep(line)
         if kept:
             grouped.setdefault(index, []).append(kept)
-        elif n in repeated:
-            out.dropped.append(line)
         elif line_filter.caption and grouped:
-            _drop_caption_before_credit(grouped, out)
+            _drop_caption_before_credit(grouped)
     for index in sorted(grouped):
         units = join_hard_wraps(grouped[index]) if join_wraps else grouped[index]
         if lines_are_paragraphs:
