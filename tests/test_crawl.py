@@ -6,21 +6,25 @@ comes from its manifest, so the expectations follow the corpus as it grows.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from pipeline.crawl import CrawlSettings, crawl
-from pipeline.crawl.fetcher import Fetcher, FetchError, retry_after_seconds
+from pipeline.crawl.fetcher import Fetcher, FetchError, Response, retry_after_seconds
 from pipeline.crawl.listings import parse_listing
 from pipeline.crawl.politeness import HostThrottle
 from pipeline.crawl.robots import crawl_delay
@@ -58,7 +62,7 @@ def store(tmp_path):
         yield s
 
 
-def stored_paths(store: Store, server: SampleServer) -> set[str]:
+def stored_paths(store: Store, server: SampleServer | TinySite) -> set[str]:
     return {r["url"].removeprefix(server.base_url) for r in store.query("SELECT url FROM pages")}
 
 
@@ -79,6 +83,24 @@ def test_crawl_delay_accepts_decimals_and_prefers_own_group():
     text = "User-agent: *\nCrawl-delay: 0.5\n\nUser-agent: iom-press-pipeline\nCrawl-delay: 2.5\n"
     assert crawl_delay(text, "iom-press-pipeline") == 2.5
     assert crawl_delay("User-agent: *\nCrawl-delay: 0.25\n", "iom-press-pipeline") == 0.25
+
+
+def test_crawl_delay_ignores_values_that_would_stall_the_host():
+    for value in ("inf", "nan", "-1"):
+        assert crawl_delay(f"User-agent: *\nCrawl-delay: {value}\n", "iom-press-pipeline") is None
+
+
+def test_dates_out_of_range_read_as_no_date():
+    huge = "Tue, 02 Jan 99999999999999999999 10:00:00 GMT"
+    assert parse_date(huge) is None
+    assert retry_after_seconds(huge) is None
+
+
+def test_latin_1_label_reads_as_windows_1252():
+    # Pages that declare ISO-8859-1 use windows-1252's curly quotes (the WHATWG rule).
+    page = Response("u", "u", 200, {"content-type": "text/html; charset=ISO-8859-1"},
+                    b"<p>\x93Caf\xe9\x94</p>")
+    assert page.text() == "<p>\u201cCaf\u00e9\u201d</p>"
 
 
 def test_throttle_spaces_requests_to_one_host_but_not_across_hosts():
@@ -151,11 +173,20 @@ def test_a_known_sites_home_page_stands_for_its_listings():
 
 
 # -- the fetcher against the sample server ------------------------------------------
-def make_fetcher(server: SampleServer, sleeps: list[float], **changes) -> Fetcher:
-    settings = fast(**changes)
-    allowlist = Allowlist.from_sources([server.base_url])
-    return Fetcher(httpx.Client(timeout=settings.timeout), settings, allowlist, HostThrottle(),
-                   sleep=sleeps.append)
+@pytest.fixture
+def make_fetcher() -> Iterator[Callable[..., Fetcher]]:
+    """``make_fetcher(server, sleeps, **settings)``: a fetcher whose sleeps are logged, not slept."""
+    clients: list[httpx.Client] = []
+
+    def make(server: SampleServer, sleeps: list[float], **changes) -> Fetcher:
+        settings = fast(**changes)
+        clients.append(httpx.Client(timeout=settings.timeout))
+        allowlist = Allowlist.from_sources([server.base_url])
+        return Fetcher(clients[-1], settings, allowlist, HostThrottle(), sleep=sleeps.append)
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 def first_article(root: Path, layout: str = "global") -> str:
@@ -164,7 +195,7 @@ def first_article(root: Path, layout: str = "global") -> str:
 
 
 @pytest.mark.parametrize("as_date", [False, True])
-def test_fetcher_honours_retry_after(sample_site_dir, make_sample_server, as_date):
+def test_fetcher_honours_retry_after(sample_site_dir, make_sample_server, make_fetcher, as_date):
     path = first_article(sample_site_dir)
     server = make_sample_server(FaultPlan().add(path, "429", first=1, seconds=2,
                                                 retry_after_date=as_date))
@@ -174,7 +205,7 @@ def test_fetcher_honours_retry_after(sample_site_dir, make_sample_server, as_dat
     assert sleeps[0] >= 0.9 if as_date else sleeps[0] >= 2.0  # an HTTP date has 1 s steps
 
 
-def test_fetcher_does_not_retry_a_404(sample_site_dir, sample_server):
+def test_fetcher_does_not_retry_a_404(sample_site_dir, sample_server, make_fetcher):
     path = manifest_of(sample_site_dir)["missing"][0]
     sleeps: list[float] = []
     with pytest.raises(FetchError) as info:
@@ -184,7 +215,7 @@ def test_fetcher_does_not_retry_a_404(sample_site_dir, sample_server):
 
 
 def test_fetcher_backs_off_and_gives_up_with_a_one_line_reason(sample_site_dir,
-                                                               make_sample_server):
+                                                               make_sample_server, make_fetcher):
     path = first_article(sample_site_dir)
     server = make_sample_server(FaultPlan().add(path, "500"))
     sleeps: list[float] = []
@@ -195,7 +226,8 @@ def test_fetcher_backs_off_and_gives_up_with_a_one_line_reason(sample_site_dir,
     assert len(sleeps) == 3 and sleeps[0] < sleeps[1] < sleeps[2]  # doubling, jitter under 2x
 
 
-def test_fetcher_retries_resets_and_truncated_bodies(sample_site_dir, make_sample_server):
+def test_fetcher_retries_resets_and_truncated_bodies(sample_site_dir, make_sample_server,
+                                                     make_fetcher):
     path = first_article(sample_site_dir)
     plan = FaultPlan().add(path, "reset", first=1).add(path, "truncate", first=1)
     server = make_sample_server(plan)
@@ -204,7 +236,8 @@ def test_fetcher_retries_resets_and_truncated_bodies(sample_site_dir, make_sampl
 
 
 def test_fetcher_refuses_off_host_redirects_wrong_types_and_big_bodies(sample_site_dir,
-                                                                      sample_server):
+                                                                      sample_server,
+                                                                      make_fetcher):
     offhost = next(r for r in manifest_of(sample_site_dir)["redirects"] if r["offsite"])
     fetcher = make_fetcher(sample_server, [], max_bytes=2000)
     reasons = []
@@ -217,7 +250,7 @@ def test_fetcher_refuses_off_host_redirects_wrong_types_and_big_bodies(sample_si
     assert "over the 2000 byte limit" in reasons[2]
 
 
-def test_undeclared_windows_1252_page_reads_right(sample_site_dir, sample_server):
+def test_undeclared_windows_1252_page_reads_right(sample_site_dir, sample_server, make_fetcher):
     wild = next(w for w in manifest_of(sample_site_dir)["wild"] if w["name"] == "cp1252")
     text = make_fetcher(sample_server, []).fetch(sample_server.url(wild["path"])).text()
     assert "Joaquín Peña" in text and "Renée Dubé" in text and "\ufffd" not in text
@@ -378,3 +411,121 @@ def test_crawl_killed_mid_way_resumes_without_refetching(quick_site_dir, make_sa
     on_site = {p for p in listing["hrefs"] if p.startswith("/")}
     assert on_site - stored <= failed | set(manifest["disallowed_pages"]) | {
         r["path"] for r in manifest["redirects"]}
+
+
+# -- layouts the sample site does not have, on a few fixed pages ---------------------
+class TinySite:
+    """Fixed pages on 127.0.0.1: ``pages`` maps a path with its query to (status,
+    content type, body), and may be changed between crawls; any other path is a 404.
+    ``paths`` logs what was asked for."""
+
+    def __init__(self, pages: dict[str, tuple[int, str, bytes]]):
+        self.pages = pages
+        self.paths: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                site.paths.append(self.path)
+                status, ctype, body = site.pages.get(self.path, (404, "text/plain", b"no"))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> TinySite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def html_page(body: str) -> tuple[int, str, bytes]:
+    return 200, "text/html; charset=utf-8", f"<html><body>{body}</body></html>".encode()
+
+
+def release_pages(paths: list[str]) -> dict[str, tuple[int, str, bytes]]:
+    return {p: html_page(f"<h1>{p}</h1><p>Text of the release.</p>") for p in paths}
+
+
+def listing_body(paths: list[str], next_path: str | None = None) -> str:
+    items = "".join(f'<li><a href="{p}">{p}</a></li>' for p in paths)
+    pager = f'<a rel="next" href="{next_path}">next</a>' if next_path else ""
+    return f"<main><ul>{items}</ul>{pager}</main>"
+
+
+def test_a_feed_read_first_does_not_stop_the_listing_at_its_first_page(store):
+    releases = [f"/news/release-{n}" for n in range(5)]
+    feed = "".join(f"<item><link>{p}</link></item>" for p in releases[:3])
+    pages = {
+        "/rss.xml": (200, "application/rss+xml", f"<rss><channel>{feed}</channel></rss>".encode()),
+        "/news": html_page(listing_body(releases[:3], "/news?page=1")),
+        "/news?page=1": html_page(listing_body(releases[3:])),
+        **release_pages(releases),
+    }
+    with TinySite(pages) as site:
+        # One worker: the feed is read before the listing, whose first page it repeats.
+        summary = crawl([site.url("/rss.xml"), site.url("/news")], store, fast(workers=1))
+    assert "/news?page=1" in site.paths
+    assert summary.stored_new == 5
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/gzip"])
+def test_a_source_is_read_by_its_content_whatever_its_type_says(store, content_type):
+    if content_type == "text/plain":  # a sitemap
+        body = (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                b"<url><loc>/news/release-a</loc></url></urlset>")
+    else:  # a listing sent packed
+        body = gzip.compress(f"<html><body>{listing_body(['/news/release-a'])}</body></html>"
+                             .encode())
+    with TinySite({"/source": (200, content_type, body),
+                   **release_pages(["/news/release-a"])}) as site:
+        summary = crawl([site.url("/source")], store, fast())
+    assert summary.failures == []
+    assert summary.stored_new == 1 and "/news/release-a" in site.paths
+
+
+def aggregator_page(n: int, next_path: str | None) -> tuple[int, str, bytes]:
+    """A Drupal 7 aggregator page: whole releases, each linking its original elsewhere."""
+    rows = "".join(
+        f'<div class="views-row"><h3><a href="https://elsewhere.example/news/item-{n}-{i}">'
+        f'Item {n}.{i}</a></h3><span class="date-display-single">Wed, 09/19/2018 - 11:19</span>'
+        f'<div class="field-name-body"><p>Whole text of item {n}.{i}.</p></div></div>'
+        for i in range(3)
+    )
+    pager = f'<ul class="pager"><li class="pager-next"><a href="{next_path}">next</a></li></ul>' \
+        if next_path else ""
+    return html_page(f'<div id="content">{rows}{pager}</div>')
+
+
+def test_aggregator_pages_are_walked_and_a_failed_page_is_retried_next_run(store):
+    first, second = "/en/aggregator/sources/3", "/en/aggregator/sources/3?page=1"
+    with TinySite({first: aggregator_page(0, second),
+                   second: (500, "text/plain", b"down")}) as site:
+        run1 = crawl([site.url(first)], store, fast(retries=0))
+        assert [url for url, _ in run1.failures] == [site.url(second)]
+        site.pages[second] = aggregator_page(1, None)
+        run2 = crawl([site.url(first)], store, fast())
+        assert stored_paths(store, site) == {first, second}
+        assert run2.stored_new == 1 and run1.refused == run2.refused == []
+        # Walked to its end now: the next run stops at the first page it has stored.
+        before = len(site.paths)
+        crawl([site.url(first)], store, fast())
+        assert second not in site.paths[before:]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -39,6 +39,7 @@ import httpx
 from pipeline.crawl.fetcher import (
     GZIP_TYPES,
     HTML_TYPES,
+    TEXT_TYPES,
     XML_TYPES,
     Fetcher,
     FetchError,
@@ -86,6 +87,7 @@ class _Root:
     walked_before: bool  # a previous run walked this source to its end
     open: int = 0  # discovery tasks queued or running
     complete: bool = True  # no failure and no limit cut this walk short
+    links: set[str] = field(default_factory=set)  # release links its pages listed
 
 
 def crawl(
@@ -153,7 +155,8 @@ class _Crawl:
         self.discovery: dict[str, deque[_Task]] = {}
         self.articles: dict[str, deque[_Task]] = {}
         self.in_flight: Counter[str] = Counter()
-        self.seen_links: set[str] = set()  # release links found on documents this run
+        # Release links found this run, with what their first offer found (see _offer_article).
+        self.verdicts: dict[str, str] = {}
         self.queued: set[str] = set()  # release URLs this run fetches (or fetched)
         self.seen_documents: set[str] = set()
         self.refused_urls: set[str] = set()
@@ -230,13 +233,16 @@ class _Crawl:
     def _offer_article(self, link: Link, source: str | None) -> str:
         """Queue a release link unless stored, refused or too old; says which.
 
-        "new" means the frontier had never seen the link: what tells a
-        listing page with something new on it from one already walked.
+        "new" means the frontier had never seen the link before this run: what
+        tells a listing page with something new on it from one already walked,
+        also when a feed or another listing of this run found the link first.
         """
+        if link.url not in self.verdicts:
+            self.verdicts[link.url] = self._first_offer(link, source)
+        return self.verdicts[link.url]
+
+    def _first_offer(self, link: Link, source: str | None) -> str:
         url = link.url
-        if url in self.seen_links:
-            return "seen"
-        self.seen_links.add(url)
         refusal = self.allowlist.refusal(url)
         if refusal:
             self._refuse(url, refusal)
@@ -314,27 +320,29 @@ class _Crawl:
                 self.queued.add(outcome.final_url)
             return
         self.summary.sources_fetched += 1
-        if outcome.status == "end":
+        if outcome.status == "end" or root is None:
             return
-        self._count_article(outcome.status)  # a source that was itself one release
-        verdicts = Counter(self._offer_article(link, task.url) for link in outcome.links)
+        if outcome.status == "found":
+            verdicts = [self._offer_article(link, task.url) for link in outcome.links]
+        else:  # the page itself was stored: an aggregator, or a source that is one release
+            self._count_article(outcome.status)
+            verdicts = [outcome.status]
         for child in outcome.sitemaps:
             self._offer_document(child, task, "sitemap")
-        if outcome.next_url and self._keep_paging(task, outcome, verdicts, root):
+        listed = {link.url for link in outcome.links}
+        repeated = listed <= root.links  # empty, or a pager that loops back
+        root.links |= listed
+        if outcome.next_url and not repeated and self._keep_paging(task, outcome, verdicts, root):
             self._offer_document(outcome.next_url, task, "listing", outcome.next_guessed)
 
-    def _keep_paging(self, task: _Task, outcome: _Outcome, verdicts: Counter[str],
-                     root: _Root | None) -> bool:
-        total = sum(verdicts.values())
-        if total == 0 or verdicts["seen"] == total:
-            return False  # an empty page, or a pager that loops
+    def _keep_paging(self, task: _Task, outcome: _Outcome, verdicts: list[str],
+                     root: _Root) -> bool:
         if task.page_number + 1 >= self.settings.max_listing_pages:
             return False
         since = self.settings.since
         if since and all(link.date and link.date < since for link in outcome.links):
             return False
-        if root is not None and root.walked_before and not self.settings.refresh \
-                and not verdicts["new"]:
+        if root.walked_before and not self.settings.refresh and "new" not in verdicts:
             return False  # nothing new here, and the older pages were walked before
         return True
 
@@ -414,7 +422,7 @@ class _Crawl:
     def _known(self, url: str) -> bool:
         # Read from pool threads: a set lookup is atomic in CPython, and a link the
         # main thread adds a moment later only costs one extra fetch.
-        return url in self.queued or url in self.seen_links or self.store.has_page(url)
+        return url in self.queued or url in self.verdicts or self.store.has_page(url)
 
     def _store_page(self, url: str, source: str | None, headers: dict[str, str],
                     html: str) -> str:
@@ -432,18 +440,19 @@ class _Crawl:
         return "new" if not existed else "changed" if changed else "same"
 
     def _fetch_document(self, task: _Task) -> _Outcome:
-        response = self.fetcher.fetch(task.url, HTML_TYPES + XML_TYPES + GZIP_TYPES)
+        # Servers send sitemaps as text/plain too; the content tells what it is.
+        response = self.fetcher.fetch(task.url, HTML_TYPES + XML_TYPES + GZIP_TYPES + TEXT_TYPES)
         base = response.final_url
-        body = gunzip(response.body, self.settings.max_bytes)
-        kind = detect_kind(response.content_type, body)
+        response = replace(response, body=gunzip(response.body, self.settings.max_bytes))
+        kind = detect_kind(response.content_type, response.body)
         if task.kind == "sitemap" or kind in ("sitemap", "sitemapindex"):
-            pages, children = parse_sitemap(body, base)
+            pages, children = parse_sitemap(response.body, base)
             # A site's sitemap lists every page; keep the ones shaped like releases.
             return _Outcome("found", links=[p for p in pages if self.is_article(p.url)],
                             sitemaps=children)
         if kind == "feed":
-            return _Outcome("found", links=parse_feed(body, base))
-        if not body.strip():
+            return _Outcome("found", links=parse_feed(response.body, base))
+        if not response.body.strip():
             raise FetchError("empty body", 200)
         html = response.text()
         listing = parse_listing(html, base, self.profile_name, self.is_article)
@@ -451,9 +460,10 @@ class _Crawl:
                            next_guessed=listing.next_guessed)
         if listing.holds_releases or (task.kind == "source" and listing.looks_like_article):
             # An aggregator page holds the releases themselves (its card links lead to the
-            # originals, often on other hosts); a source may be one release.
-            outcome.links = []
+            # originals, often on other hosts, and are not followed; their dates still
+            # stop paging at ``since``); a source may be one release.
             outcome.status = self._store_page(task.url, task.source, response.headers, html)
-            self.store.frontier_add(task.url, "article", task.source)
-            self.store.frontier_set(task.url, "done")
+            if task.kind != "source":  # a source's own row is marked when its walk ends
+                self.store.frontier_add(task.url, "article", task.source)
+                self.store.frontier_set(task.url, "done")
         return outcome

@@ -11,18 +11,16 @@ such as "429 Too Many Requests after 4 tries".
 
 from __future__ import annotations
 
-import codecs
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-import charset_normalizer
 import httpx
 
+from pipeline.clean import decode_html
 from pipeline.crawl.politeness import HostThrottle
 from pipeline.crawl.safety import Allowlist
 from pipeline.crawl.settings import CrawlSettings
@@ -37,13 +35,7 @@ XML_TYPES = (
 GZIP_TYPES = ("application/gzip", "application/x-gzip")
 TEXT_TYPES = ("text/plain",)
 
-_LATIN_CODECS = frozenset(
-    "ascii cp1250 cp1252 cp1254 cp1257 cp1258 latin_1 iso8859_1 iso8859_2 iso8859_3 iso8859_4 "
-    "iso8859_9 iso8859_10 iso8859_13 iso8859_14 iso8859_15 iso8859_16 mac_roman mac_latin2 "
-    "mac_iceland mac_turkish cp437 cp850 cp858".split()
-)
 _REDIRECTS = {301, 302, 303, 307, 308}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 class FetchError(Exception):
@@ -84,44 +76,8 @@ class Response:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def text(self) -> str:
-        """The body decoded: declared charset, <meta>, UTF-8, then a guess.
-
-        An undeclared page that is not UTF-8 is read as windows-1252, the
-        HTML standard's fallback, unless detection finds a non-Latin script:
-        detectors tell the Latin code pages apart badly (cp1250 for a
-        Spanish name turns "ñ" into "ń"), and old Western pages are 1252.
-        """
-        for name in (_header_charset(self.headers), _meta_charset(self.body)):
-            if name and _known_codec(name):
-                return self.body.decode(name, errors="replace")
-        if self.body.startswith(codecs.BOM_UTF8):
-            return self.body[3:].decode("utf-8", errors="replace")
-        try:
-            return self.body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        best = charset_normalizer.from_bytes(self.body).best()
-        if best is not None and best.encoding not in _LATIN_CODECS:
-            return str(best)
-        return self.body.decode("cp1252", errors="replace")
-
-
-def _header_charset(headers: dict[str, str]) -> str | None:
-    match = re.search(r"charset=\"?([A-Za-z0-9_.:-]+)", headers.get("content-type", ""), re.I)
-    return match.group(1) if match else None
-
-
-def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii") if match else None
-
-
-def _known_codec(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return True
+        """The body as text: declared charset, BOM, <meta>, UTF-8, then a guess."""
+        return decode_html(self.body, self.headers.get("content-type"))
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -133,7 +89,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -245,20 +201,19 @@ class Fetcher:
         conditional: bool,
     ) -> Response:
         status = r.status_code
-        headers = {k.lower(): v for k, v in r.headers.items()}
+        response = Response(url, final_url, status, {k.lower(): v for k, v in r.headers.items()})
         if status == 304 and conditional:
-            return Response(url, final_url, 304, headers)
+            return response
         if status == 429 or status == 503:
             raise _Retry(f"{status} {r.reason_phrase}", retry_after_seconds(r.headers.get("retry-after")))
         if status >= 500:
             raise _Retry(f"{status} {r.reason_phrase}")
         if status != 200:
             raise FetchError(f"{status} {r.reason_phrase}", status)
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type and content_type not in accept:
-            raise FetchError(f"content type {content_type} not crawled", status)
+        if response.content_type and response.content_type not in accept:
+            raise FetchError(f"content type {response.content_type} not crawled", status)
         cap = self.settings.max_bytes
-        declared = headers.get("content-length", "")
+        declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise FetchError(f"body of {int(declared)} bytes is over the {cap} byte limit", status)
         deadline = time.monotonic() + self.settings.total_timeout
@@ -273,7 +228,8 @@ class Fetcher:
                 raise _Retry(f"body not received within {self.settings.total_timeout:g} s")
         if declared.isdigit() and r.num_bytes_downloaded != int(declared):
             raise _Retry(f"truncated body (got {r.num_bytes_downloaded} of {declared} bytes)")
-        return Response(url, final_url, status, headers, b"".join(chunks))
+        response.body = b"".join(chunks)
+        return response
 
 
 def _protocol_reason(exc: httpx.RemoteProtocolError) -> str:

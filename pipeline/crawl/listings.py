@@ -157,5 +157,5 @@ def _looks_like_article(soup: BeautifulSoup, candidates: list[SiteProfile]) -> b
         return True
     return any(
         p.article.get("body") and soup.select_one(p.article["body"]) is not None
-        for p in candidates or load_profiles()
+        for p in candidates
     )

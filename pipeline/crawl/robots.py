@@ -10,6 +10,7 @@ is left alone; that case is reported once as a failure.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,7 +23,6 @@ from pipeline.crawl.urls import host_key
 @dataclass
 class HostRules:
     parser: RobotFileParser
-    crawl_delay: float | None = None
     failure: str | None = None  # why robots.txt could not be read
 
 
@@ -48,6 +48,8 @@ def crawl_delay(text: str, agent_token: str) -> float | None:
                 seconds = float(value)
             except ValueError:
                 continue
+            if not 0 <= seconds < math.inf:  # "inf" and "nan" parse, and would stall the host
+                continue
             for agent in agents:
                 delays.setdefault(agent, seconds)
         elif key in ("allow", "disallow"):
@@ -63,7 +65,6 @@ class RobotsRules:
 
     def __init__(self, fetcher: Fetcher, user_agent: str):
         self.fetcher = fetcher
-        self.user_agent = user_agent
         self._token = user_agent.split("/")[0]
         self._rules: dict[str, HostRules] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -78,9 +79,6 @@ class RobotsRules:
             if origin not in self._rules:
                 self._rules[origin] = self._load(origin)
             return self._rules[origin]
-
-    def allowed(self, url: str) -> bool:
-        return self.rules(url).parser.can_fetch(self.user_agent, url)
 
     def _load(self, origin: str) -> HostRules:
         parser = RobotFileParser(origin + "/robots.txt")
@@ -99,4 +97,4 @@ class RobotsRules:
         delay = crawl_delay(text, self._token)
         if delay:
             self.fetcher.set_host_delay(host_key(origin), delay)
-        return HostRules(parser, crawl_delay=delay)
+        return HostRules(parser)

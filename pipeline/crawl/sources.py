@@ -43,7 +43,7 @@ _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.I)
 
 def detect_kind(content_type: str, body: bytes) -> str:
     """'feed', 'sitemap', 'sitemapindex' or 'html'."""
-    head = body[:2048].lstrip()
+    head = body[:2048]
     html_at = _HTML_ROOT.search(head)
     xml_at = _XML_ROOT.search(head)
     if xml_at and (html_at is None or xml_at.start() < html_at.start()):
@@ -180,7 +180,7 @@ def parse_date(text: str | None) -> date | None:
             return None
     try:
         return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         pass
     match = _SLASHED.search(text)  # Drupal 7 aggregator: month/day/year
     if match:

@@ -4,7 +4,7 @@ A profile (``profiles.json`` beside this file) names the hosts it serves,
 CSS selectors that detect its markup, where its listings, feeds and
 sitemaps are, and the selectors of an article. Adding a country site is a
 change to the data, not to the code. ``profile_for`` picks one: by explicit
-name, else by host, else by the markup; ``None`` means the generic fallback.
+name, else by the markup, else by host; ``None`` means the generic fallback.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def get_profile(name: str) -> SiteProfile:
     raise UnknownProfile(f"unknown site profile {name!r} (known: {names})")
 
 
-def profile_for(url: str | None = None, soup: Any = None, name: str | None = None):
+def profile_for(
+    url: str | None = None, soup: Any = None, name: str | None = None
+) -> SiteProfile | None:
     """The profile for a page: by name, then by markup, then by host.
 
     Markup wins over host because one host serves both its current pages and
