@@ -101,8 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", type=Path, help="also write the figures as JSON here")
     common(sp)
 
-    sp = sub.add_parser("report", help="write the HTML report")
-    sp.add_argument("--output", type=Path, default=OUT_DIR / "report.html")
+    sp = sub.add_parser("report", help="write the HTML report (or one release's page)")
+    sp.add_argument("--output", type=Path, help="default out/report.html, or "
+                    "out/release-ID.html with --release")
+    sp.add_argument("--release", metavar="ID",
+                    help="one release: its text with the entities marked, and its record")
     common(sp)
 
     sp = sub.add_parser("export", help="export the records: JSONL, CSV or Parquet")
@@ -328,10 +331,20 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pipeline.report import write_report
+    from pipeline.report import release_view, write_report
 
     with _open_store(args, must_exist=True) as store:
-        path = write_report(store, args.output)
+        if args.release:
+            from pipeline.nlp import load_nlp
+
+            html = release_view(store, args.release, load_nlp())
+            if html is None:
+                raise UsageError(f"no processed release {args.release!r} in {args.db}")
+            path = args.output or OUT_DIR / f"release-{args.release.replace('/', '_')}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html, encoding="utf-8")
+        else:
+            path = write_report(store, args.output or OUT_DIR / "report.html")
     print(f"report written to {path}")
     return 0
 

@@ -4,7 +4,9 @@ Counts per theme (primary and any) and per country as bar charts drawn in
 inline SVG (no plotting library, no script), the errors of the latest runs,
 and a table of releases with their primary theme, themes, countries and
 officials. Rendered with jinja2, autoescape on: release text is data, never
-markup.
+markup. ``release_view`` is one release for an archivist checking the
+extraction: its text with the entities the model saw marked by displaCy,
+beside the record's fields and the evidence of each theme.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline.store import Store
 from pipeline.taxonomy import themes as taxonomy_themes
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("pipeline", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]))
 
 
 def _bars(counts: Counter, names: dict[str, str] | None = None, limit: int = 25) -> list[dict]:
@@ -42,9 +49,7 @@ def build_report(store: Store) -> str:
         "SELECT stage, subject, reason, at FROM errors ORDER BY error_id DESC LIMIT 200")]
     runs = [dict(r) for r in store.query(
         "SELECT run_id, command, started_at, finished_at FROM runs ORDER BY run_id DESC LIMIT 10")]
-    env = Environment(loader=PackageLoader("pipeline", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(
+    return _env().get_template("report.html.j2").render(
         n_records=len(records),
         n_pages=store.count("pages"),
         n_failed=sum(1 for r in records if r.errors),
@@ -64,3 +69,20 @@ def write_report(store: Store, path: Path) -> Path:
     tmp.write_text(build_report(store), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def release_view(store: Store, release_id: str, nlp) -> str | None:
+    """One release's page: displaCy entity marks, record fields, theme evidence."""
+    from markupsafe import Markup
+    from spacy import displacy
+
+    release = store.get_release(release_id)
+    record = next((r for r in store.records() if r.id == release_id), None)
+    if release is None or record is None:
+        return None
+    doc = nlp(release.text)
+    # displaCy escapes the text itself; its markup is ours to trust.
+    marked = Markup(displacy.render(doc, style="ent", page=False, jupyter=False))
+    names = {t["id"]: t["name"] for t in taxonomy_themes()}
+    return _env().get_template("release.html.j2").render(
+        record=record, marked=marked, theme_names=names)

@@ -122,3 +122,14 @@ def test_a_second_run_changes_nothing(run, sample_site_dir):
     assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
     # Stored release pages are not fetched again (only the broken ones are retried).
     assert len(articles) <= 5
+
+
+def test_one_release_page_marks_its_entities(run, tmp_path):
+    record = next(r for r in run["records"] if r["countries"] and r["officials"])
+    out = tmp_path / "release.html"
+    assert main(["report", "--db", str(run["db"]), "--release", record["id"],
+                 "--output", str(out)]) == 0
+    html = out.read_text()
+    assert record["officials"][0]["name"] in html
+    assert 'class="entities"' in html  # displaCy's marks
+    assert main(["report", "--db", str(run["db"]), "--release", "no-such-id"]) == 2

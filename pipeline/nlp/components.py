@@ -190,6 +190,10 @@ class ReleaseEntities:
             name = name.strip(" ,.")
             if len(name) < 2 or name.startswith(ministry_words) or "@" in name or name in places:
                 continue
+            # A lone capitalised word ("Swahili", "Chargé") is seldom an organisation;
+            # an acronym ("UNHCR") is.
+            if " " not in name and not name.isupper():
+                continue
             if name not in out:
                 out.append(name)
         return out
