@@ -22,8 +22,10 @@ REGION_ID = "REGION"
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
 _WORD_IN_RUN = re.compile(r"[^ ]+")
 
+# ent_spans: the doc's entity spans as the resolver read them (Doc.ents walks
+# every token each time it is read, so it is read once).
 for _name in ("countries", "cities", "ministries", "officials", "contacts", "amounts",
-              "organizations"):
+              "organizations", "ent_spans"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 if not Span.has_extension("iso3"):
@@ -63,7 +65,8 @@ class CountryResolver:
     def __call__(self, doc: Doc) -> Doc:
         names = country_names()
         counts: Counter[str] = Counter()
-        for ent in doc.ents:
+        doc._.ent_spans = ents = list(doc.ents)
+        for ent in ents:
             if ent.label_ not in ("GPE", "NORP", "LOC"):
                 continue
             iso3 = ent.ent_id_ or None
@@ -95,8 +98,7 @@ class ReleaseEntities:
         def in_block(start: int) -> bool:
             return any(s <= start < e for s, e in blocks)
 
-        # Doc.ents walks every token: read it once.
-        ents = list(doc.ents)
+        ents = doc._.ent_spans if doc._.ent_spans is not None else list(doc.ents)
         persons = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
         found: list[dict] = []
         for start, end in blocks:
@@ -144,8 +146,10 @@ class ReleaseEntities:
                 # The small model often reads a lone city name ("Dakar") as a person.
                 add(ent.text, ent.start_char, False)
         text = doc.text
-        people = [(e.start_char, e.end_char) for e in ents
-                  if e.label_ in ("PERSON", "ORG", "NORP")]
+        in_person = bytearray(len(text))  # 1 where a PERSON, ORG or NORP span is
+        for e in ents:
+            if e.label_ in ("PERSON", "ORG", "NORP"):
+                in_person[e.start_char : e.end_char] = b"\x01" * (e.end_char - e.start_char)
         text_lower = text.lower()
         # Runs of capitalised words; the longest known city name at each start wins.
         for run in _CAPITALISED_RUN.finditer(text):
@@ -161,7 +165,7 @@ class ReleaseEntities:
                 for n in range(min(4, len(words) - i), 0, -1):
                     start = run.start() + words[i].start()
                     end = run.start() + words[i + n - 1].end()
-                    if any(s <= start < e for s, e in people):
+                    if in_person[start]:
                         continue
                     name = text[start:end]
                     # "Mobile", "Reading": a common word is a word where it also occurs
