@@ -8,6 +8,7 @@ stderr, no traceback).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from pipeline import __version__
 
 DEFAULT_DB = "out/pipeline.db"
+INPUT_TYPES = (".txt", ".html", ".htm", ".jsonl")
 OUT_DIR = Path("out")
 
 
@@ -177,8 +179,6 @@ def _report_failures(failed: list[tuple[str, str]], what: str) -> None:
 def _since(value: str | None) -> str | None:
     if value is None:
         return None
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
@@ -193,10 +193,8 @@ def cmd_crawl(args, store=None) -> int:
         raise UsageError("crawl needs at least one SOURCE URL")
     own = store is None
     store = store or _open_store(args)
-    run_id = store.start_run("crawl " + " ".join(args.sources))
-    import datetime as dt
-
     since = _since(args.since)
+    run_id = store.start_run("crawl " + " ".join(args.sources))
     settings = CrawlSettings(
         min_delay=1.0 / args.rate if args.rate > 0 else 0.0,
         max_pages=args.max_pages,
@@ -228,8 +226,6 @@ def _read_inputs(paths: list[Path], profile_name: str | None):
 
     profile = get_profile(profile_name) if profile_name else None
     for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file")
         suffix = path.suffix.lower()
         if suffix == ".txt":
             yield clean_text(path.read_text(encoding="utf-8", errors="replace"), path.stem)
@@ -254,6 +250,11 @@ def _read_inputs(paths: list[Path], profile_name: str | None):
                     yield Release(id=where, title="", body="",
                                   errors=[f"{where}: not JSON ({exc.msg})"])
                     continue
+                if not isinstance(obj, dict) or not all(
+                        isinstance(obj.get(k, ""), str) for k in ("title", "text", "html", "url")):
+                    yield Release(id=where, title="", body="", errors=[
+                        f"{where}: a line must be an object with string fields"])
+                    continue
                 rid = str(obj.get("id") or where)
                 if "html" in obj:
                     page = Page(url=obj.get("url") or "", fetched_at="", status=200,
@@ -270,14 +271,20 @@ def _read_inputs(paths: list[Path], profile_name: str | None):
                 else:
                     yield Release(id=rid, title=str(obj.get("title") or ""), body="",
                                   errors=[f"{where}: a line needs 'text' or 'html'"])
-        else:
-            raise UsageError(f"{path}: unsupported input type {suffix!r} (.txt, .html, .jsonl)")
+
 
 
 def cmd_process(args, store=None) -> int:
     from pipeline.batch import clean_stored_pages, failed, process_release, process_store
 
     if args.input:
+        # Every file is checked before any is read: no half-written output.
+        for path in args.input:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            if path.suffix.lower() not in INPUT_TYPES:
+                raise UsageError(f"{path}: unsupported input type {path.suffix!r} "
+                                 f"({', '.join(INPUT_TYPES)})")
         stages = _stages()
         out_path = args.output or OUT_DIR / "releases.jsonl"
         out_path.parent.mkdir(parents=True, exist_ok=True)

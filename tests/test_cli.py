@@ -54,6 +54,7 @@ def test_jsonl_input_takes_text_and_html_lines_and_names_a_bad_line(tmp_path):
         json.dumps({"id": "a", "title": "Cholera vaccination reaches 40,000 migrants",
                     "text": "Nairobi – IOM and the Ministry of Health vaccinated migrants."}),
         "{not json",
+        "[1, 2]",
         json.dumps({"id": "b", "url": "https://malawi.iom.int/news/floods", "html": html}),
     ]))
     out = tmp_path / "out.jsonl"
@@ -64,6 +65,8 @@ def test_jsonl_input_takes_text_and_html_lines_and_names_a_bad_line(tmp_path):
     assert records["b"]["title"] == "Floods displace thousands in Malawi"
     bad = next(r for r in records.values() if r["id"].endswith(":2"))
     assert "not JSON" in bad["errors"][0] and bad["themes"] == []
+    not_an_object = next(r for r in records.values() if r["id"].endswith(":3"))
+    assert "must be an object" in not_an_object["errors"][0]
 
 
 def test_html_file_input_uses_the_file_name_as_id(tmp_path):
