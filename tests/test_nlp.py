@@ -129,6 +129,15 @@ def test_officials_from_each_introduction_and_short_mentions(nlp):
     assert "Maria Lopez" not in names  # quoted without a role
 
 
+def test_a_title_before_a_name_is_the_nearest_one(nlp):
+    ent, _ = extract(nlp, "The agreement was signed by Rebecca Thornbury, Deputy Secretary of "
+                          "the Department of Home Affairs, and IOM Director General Helena "
+                          "Marsh-Okoro. “It matters,” said DG Marsh-Okoro.")
+    roles = {o["name"]: (o["title"], o["org"]) for o in ent.officials}
+    assert roles["Helena Marsh-Okoro"] == ("Director General", "IOM")
+    assert roles["Rebecca Thornbury"] == ("Deputy Secretary", "Department of Home Affairs")
+
+
 def test_several_contacts_with_phones_and_a_stripped_email():
     block = ("For more information, please contact:\nAmina Yusuf\nIOM Nigeria\n"
              "Tel: +234 803 555 0192\nEmail: ayusuf@iom.int\n\nJonas Berg\nIOM Geneva\n"

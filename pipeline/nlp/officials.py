@@ -97,9 +97,19 @@ class Official:
     mentions: list[int] = field(default_factory=list)
 
 
-def parse_role(phrase: str) -> tuple[str, str | None] | None:
-    """'IOM Chief of Mission in Ghana' -> ('Chief of Mission', 'IOM Ghana')."""
+def parse_role(phrase: str, nearest_last: bool = False) -> tuple[str, str | None] | None:
+    """'IOM Chief of Mission in Ghana' -> ('Chief of Mission', 'IOM Ghana').
+
+    A phrase before a name may hold another person's role too ("Rebecca
+    Thornbury, Deputy Secretary of …, and IOM Director General"): there the
+    title nearest the name, the last one, is the name's (``nearest_last``)."""
     phrase = phrase.strip(" ,")
+    if nearest_last:
+        titles_found = list(_title_re().finditer(phrase))
+        if titles_found:
+            start = max((m.end() for m in re.finditer(r",[ ]|\band[ ]", phrase[: titles_found[-1].start()])),
+                        default=0)
+            phrase = phrase[start:]
     m = _title_re().search(phrase)
     if not m:
         # "an IOM resettlement operations officer": a role described in lower case.
@@ -126,6 +136,11 @@ def parse_role(phrase: str) -> tuple[str, str | None] | None:
     of_org = re.match(rf"^(?:of|for|at|with) (?:the )?((?:{orgs})\b.*)$", after)
     if of_org:
         return title, of_org.group(1).strip()
+    body = re.match(r"^(?:of|at) (?:the )?((?:Ministry|Department|Office|Embassy|Government|"
+                    r"Council|Commission|Agency|Directorate|Bureau|National|State)\b[^,;]*)$", after)
+    if body:
+        # "Deputy Secretary of the Department of Home Affairs": the body is the org.
+        return title, body.group(1).strip()
     if extra and not title.endswith((" of", " for")):
         tail = extra.group(1)
         org_in_tail = re.search(r"\b(?:of|for) (?:the )?(" + "|".join(map(re.escape, _ORGS)) + r")$",
@@ -313,7 +328,7 @@ def find_officials(
         role = None
         lm = LEFT_RE.search(left)
         if lm:
-            role = parse_role(lm.group(1))
+            role = parse_role(lm.group(1), nearest_last=True)
         if role is None:
             low = re.search(
                 r"((?:IOM|UNHCR|UNICEF|WFP|WHO)[\w ’']*?['’]s?)[ ]+([a-z][a-z -]{2,40})[ ]*,?[ ]*$", left
