@@ -34,19 +34,19 @@ FIELD_LINE = re.compile(
 )
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
 
 
 def is_contact_opener(paragraph: str, following: str = "") -> bool:
     """Does this paragraph open a contact block?"""
     if not _OPENER.match(paragraph):
         return False
-    if _CONTACT_WORD.search(paragraph) or _EMAIL.search(paragraph) or _PHONE.search(paragraph):
+    if _CONTACT_WORD.search(paragraph) or EMAIL.search(paragraph) or PHONE.search(paragraph):
         return True
     # "For more information:" then the names on the next lines.
     return paragraph.rstrip().endswith(":") and bool(
-        _EMAIL.search(following) or _PHONE.search(following) or _CONTACT_WORD.search(following)
+        EMAIL.search(following) or PHONE.search(following) or _CONTACT_WORD.search(following)
     )
 
 
@@ -104,6 +104,6 @@ def continues_block(paragraph: str) -> bool:
     (another person's card, a phone or e-mail line, a name line)?"""
     return len(paragraph) <= 300 and (
         is_contact_card(paragraph)
-        or bool(FIELD_LINE.match(paragraph) or _EMAIL.search(paragraph) or _PHONE.search(paragraph))
+        or bool(FIELD_LINE.match(paragraph) or EMAIL.search(paragraph) or PHONE.search(paragraph))
         or is_name_line(paragraph)
     )

@@ -13,10 +13,8 @@ from typing import Any
 
 import phonenumbers
 
-from pipeline.clean.contact import contact_start, continues_block, is_name_line
+from pipeline.clean.contact import EMAIL, PHONE, contact_start, continues_block, is_name_line
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(r"\+\s?\d[\d\s().-]{6,}\d")
 OFFICE_RE = re.compile(
     r"\b(?:IOM|UNHCR|UNICEF|WFP|WHO|UNDP|ILO|UNODC|UNFPA)"
     r"(?:['’]s)?(?:\s+(?:(?:Regional|Country|Sub-|Liaison)?\s*Office\s+(?:for|in)\s+"
@@ -94,8 +92,8 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) 
             continue
         end = names[i + 1][0] if i + 1 < len(names) else len(block)
         segment = block[pos + len(name) : end]
-        email = EMAIL_RE.search(segment)
-        phone = PHONE_RE.search(segment)
+        email = EMAIL.search(segment)
+        phone = PHONE.search(segment)
         office = OFFICE_RE.search(segment)
         contacts.append(
             {
