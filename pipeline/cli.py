@@ -435,12 +435,12 @@ def cmd_evaluate(args) -> int:
     from pipeline.evaluate import ENTITY_TYPES, entity_scores, plain_model_entities
     from pipeline.gold import load_gold, split
 
+    corpus = load_gold()
     if args.gold:
         if not args.gold.exists():
             raise UsageError(f"{args.gold}: no such file")
         gold = load_gold([args.gold])
     else:
-        corpus = load_gold()
         gold = corpus if args.split == "all" else split(corpus, args.split)
     if not gold:
         raise UsageError("no gold records to evaluate")
@@ -482,7 +482,7 @@ def cmd_evaluate(args) -> int:
         if not args.no_baselines:
             rows = [{"title": g["title"], "text": g["text"]} for g in gold]
             baselines["keyword"] = theme_scores(gold, KeywordBaseline().predict(rows), labels)
-            train_split = split(load_gold(), "train") or gold
+            train_split = split(corpus, "train") or gold
             baselines["most_frequent"] = theme_scores(
                 gold, MostFrequentBaseline(train_split).predict(rows), labels)
         figures["theme_baselines"] = baselines

@@ -77,7 +77,7 @@ def release_view(store: Store, release_id: str, nlp) -> str | None:
     from spacy import displacy
 
     release = store.get_release(release_id)
-    record = next((r for r in store.records() if r.id == release_id), None)
+    record = store.get_record(release_id)
     if release is None or record is None:
         return None
     doc = nlp(release.text)

@@ -349,6 +349,10 @@ class Store:
         rows = self.query("SELECT record FROM records ORDER BY id")
         return [Record.from_dict(json.loads(r["record"])) for r in rows]
 
+    def get_record(self, release_id: str) -> Record | None:
+        rows = self.query("SELECT record FROM records WHERE id=?", (release_id,))
+        return Record.from_dict(json.loads(rows[0]["record"])) if rows else None
+
     # -- reviews -----------------------------------------------------------
     def add_reviews(self, reviews: list[dict[str, Any]]) -> None:
         """Store archivists' corrections, all or none."""

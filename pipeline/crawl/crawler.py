@@ -302,17 +302,11 @@ class _Crawl:
             if outcome.robots_failure and origin not in self.robots_reported:
                 self.robots_reported.add(origin)
                 self._fail(origin + "/robots.txt", outcome.robots_failure)
-            if task.kind == "article":
-                self.store.frontier_set(task.url, "robots")
-            elif root is not None:
-                root.complete = False
+            self._not_fetched(task, root, "robots")
             return
         if outcome.status == "failed":
             self._fail(task.url, outcome.reason or "failed")
-            if task.kind == "article":
-                self.store.frontier_set(task.url, "failed")
-            elif root is not None:
-                root.complete = False
+            self._not_fetched(task, root, "failed")
             return
         if task.kind == "article":
             self._count_article(outcome.status)
@@ -357,6 +351,13 @@ class _Crawl:
             self.summary.stored_changed += 1
         elif status in ("same", "unchanged"):
             self.summary.unchanged += 1
+
+    def _not_fetched(self, task: _Task, root: _Root | None, state: str) -> None:
+        """An article keeps why in the frontier; a listing's walk is left unfinished."""
+        if task.kind == "article":
+            self.store.frontier_set(task.url, state)
+        elif root is not None:
+            root.complete = False
 
     def _fail(self, url: str, reason: str) -> None:
         self.summary.failed += 1
