@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="corpus split when --gold is not given (default test)")
     sp.add_argument("--predictions", type=Path, help="output records JSONL to score")
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
+    sp.add_argument("--no-blind", action="store_true",
+                    help="skip the blind set (corpus/blind/, written apart from the model)")
     sp.add_argument("--robustness", action="store_true",
                     help="also score themes on degraded copies (truncated, no headline, "
                     "lower case and hard-wrapped), as real archives are")
@@ -432,95 +434,64 @@ def _print_theme_table(metrics: dict, baselines: dict | None = None) -> None:
 
 
 def cmd_evaluate(args) -> int:
-    from pipeline.evaluate import ENTITY_TYPES, entity_scores, plain_model_entities
-    from pipeline.gold import load_gold, split
+    from pipeline.evaluate import evaluate_set, format_set, predict_gold, robustness
+    from pipeline.gold import load_blind, load_gold, split
 
     corpus = load_gold()
     if args.gold:
         if not args.gold.exists():
             raise UsageError(f"{args.gold}: no such file")
-        gold = load_gold([args.gold])
+        sets = {str(args.gold): load_gold([args.gold])}
     else:
-        gold = corpus if args.split == "all" else split(corpus, args.split)
-    if not gold:
+        name = "the corpus's own split" if args.split == "all" else f"corpus {args.split} split"
+        sets = {f"{name} (written with the model; settings chosen on train+dev)":
+                corpus if args.split == "all" else split(corpus, args.split)}
+        blind = [] if args.no_blind else load_blind()
+        if blind:
+            sets["blind set (written apart from the model; never trained or tuned on)"] = blind
+    if not any(sets.values()):
         raise UsageError("no gold records to evaluate")
-    if args.predictions:
-        preds = {}
-        for line in args.predictions.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                obj = json.loads(line)
-                preds[obj["id"]] = obj
-        missing = [g["id"] for g in gold if g["id"] not in preds]
-        if missing:
-            raise UsageError(f"{args.predictions}: no prediction for {len(missing)} gold ids, "
-                             f"e.g. {missing[0]}")
-        predicted = [preds[g["id"]] for g in gold]
-    else:
-        from pipeline.batch import process_release
-        from pipeline.clean import clean_text
-
-        stages = _stages()
-        predicted = []
-        for g in gold:
-            rel = clean_text(f"{g['title']}\n\n{g['text']}", g["id"])
-            rel.title = g["title"]
-            # The site's theme tags, as a crawled page of the release would carry them.
-            if g.get("site_tags"):
-                rel.site_tags = {"Themes": list(g["site_tags"])}
-            predicted.append(process_release(rel, stages).as_dict())
-    figures: dict = {"n": len(gold)}
-    if all("themes" in g for g in gold):
-        from pipeline.classify import KeywordBaseline, MostFrequentBaseline, theme_scores
-        from pipeline.records import Themes
+    preds = _read_predictions(args.predictions) if args.predictions else None
+    stages = None if preds else _stages()
+    figures = {}
+    for name, gold in sets.items():
+        if preds is not None:
+            missing = [g["id"] for g in gold if g["id"] not in preds]
+            if missing:
+                raise UsageError(f"{args.predictions}: no prediction for {len(missing)} gold ids, "
+                                 f"e.g. {missing[0]}")
+            predicted = [preds[g["id"]] for g in gold]
+        else:
+            predicted = predict_gold(gold, stages)
+        figures[name] = evaluate_set(gold, predicted, split(corpus, "train"),
+                                     baselines=not args.no_baselines)
+        print(format_set(name, figures[name]) + "\n")
+    if args.robustness:
+        from pipeline.classify import load_classifier
         from pipeline.taxonomy import theme_ids
 
-        labels = list(theme_ids())
-        got = [Themes(themes=p.get("themes", []), primary_theme=p.get("primary_theme"))
-               for p in predicted]
-        figures["themes"] = theme_scores(gold, got, labels)
-        baselines = {}
-        if not args.no_baselines:
-            rows = [{"title": g["title"], "text": g["text"]} for g in gold]
-            baselines["keyword"] = theme_scores(gold, KeywordBaseline().predict(rows), labels)
-            train_split = split(corpus, "train") or gold
-            baselines["most_frequent"] = theme_scores(
-                gold, MostFrequentBaseline(train_split).predict(rows), labels)
-        figures["theme_baselines"] = baselines
-        print(f"Themes on {len(gold)} releases")
-        _print_theme_table(figures["themes"], baselines)
-        if args.robustness:
-            from pipeline.classify import load_classifier
-            from pipeline.evaluate import robustness
-
-            figures["robustness"] = robust = robustness(gold, load_classifier()[0], labels)
-            print(f"\n{'degraded copies':28} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}"
-                  f" {'keyword micro-F1':>17}")
-            for name, r in robust.items():
-                m = r["model"]
-                print(f"{name:28} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} "
-                      f"{m['primary_accuracy']:9.3f} {r['keyword']['micro_f1']:17.3f}")
-        if figures["themes"]["primary_confusion"]:
-            print("primary confusions (gold -> predicted): " + ", ".join(
-                f"{c['gold']}->{c['predicted']} x{c['count']}"
-                for c in figures["themes"]["primary_confusion"][:8]))
-    ours = entity_scores(gold, predicted)
-    figures["entities"] = ours
-    plain = None
-    if not args.no_baselines:
-        plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold]))
-        plain["contacts"] = None
-        figures["entities_plain_model"] = plain
-    print(f"\nEntities on {len(gold)} releases (plain = en_core_web_sm, all components)")
-    print(f"{'type':12} {'P':>6} {'R':>6} {'F1':>6} {'n':>5} {'plain F1':>9}")
-    for kind in ENTITY_TYPES:
-        m = ours[kind]
-        base = plain.get(kind) if plain else None
-        base_f1 = f"{base['f1']:9.3f}" if base else f"{'-':>9}"
-        print(f"{kind:12} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
-              f"{m['support']:5d} {base_f1}")
+        gold = next(iter(sets.values()))
+        figures["robustness"] = robust = robustness(gold, load_classifier()[0], list(theme_ids()))
+        print(f"{'degraded copies':28} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}"
+              f" {'keyword micro-F1':>17}")
+        for name, r in robust.items():
+            m = r["model"]
+            print(f"{name:28} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} "
+                  f"{m['primary_accuracy']:9.3f} {r['keyword']['micro_f1']:17.3f}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
+
+
+def _read_predictions(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    preds = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            obj = json.loads(line)
+            preds[obj["id"]] = obj
+    return preds
 
 
 def cmd_review(args) -> int:

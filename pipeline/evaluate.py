@@ -118,7 +118,125 @@ def robustness(gold: list[dict], classifier, labels: list[str]) -> dict[str, dic
         rows = [degrade({"title": g["title"], "text": g["text"],
                          "site_tags": g.get("site_tags") or []}) for g in gold]
         out[name] = {
-            "model": theme_scores(gold, classifier.predict(rows, evidence=False), labels),
+            "model": theme_scores(gold, classifier.themes(rows, evidence=False), labels),
             "keyword": theme_scores(gold, KeywordBaseline().predict(rows), labels),
         }
     return out
+
+
+# ---- the evaluation as `python -m pipeline evaluate` prints it -----------------------------
+
+CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+
+
+def calibration(gold: list[dict], predicted: list[dict], labels: list[str],
+                bins: tuple[float, ...] = CALIBRATION_BINS) -> list[dict]:
+    """Reliability by score bin: of the (release, theme) pairs scored in a
+    bin, how many does gold give that theme? A calibrated model's observed
+    rate is near its mean score in every bin."""
+    pairs = [(p.get("theme_scores", {}).get(lab), lab in g["themes"])
+             for g, p in zip(gold, predicted, strict=True) for lab in labels]
+    pairs = [(s, y) for s, y in pairs if s is not None]
+    out = []
+    for lo, hi in zip(bins, bins[1:], strict=False):
+        inside = [(s, y) for s, y in pairs if lo <= s < hi]
+        out.append({"bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "n": len(inside),
+                    "mean_score": round(sum(s for s, _ in inside) / len(inside), 3) if inside else None,
+                    "observed": round(sum(y for _, y in inside) / len(inside), 3) if inside else None})
+    return out
+
+
+def primary_matrix(gold: list[dict], predicted: list[dict], labels: list[str]) -> list[list[int]]:
+    """Rows: gold primary; columns: predicted primary (``labels`` order)."""
+    index = {lab: j for j, lab in enumerate(labels)}
+    m = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted, strict=True):
+        if p.get("primary_theme") in index:
+            m[index[g["primary"]]][index[p["primary_theme"]]] += 1
+    return m
+
+
+def predict_gold(gold: list[dict], stages) -> list[dict]:
+    """Output records for gold releases, as the pipeline makes them from text
+    (the headline and the site's theme tags as a crawled page carries them)."""
+    from pipeline.batch import process_batch
+    from pipeline.clean import clean_text
+
+    releases = []
+    for g in gold:
+        rel = clean_text(f"{g['title']}\n\n{g['text']}", g["id"])
+        rel.title = g["title"]
+        if g.get("site_tags"):
+            rel.site_tags = {"Themes": list(g["site_tags"])}
+        releases.append(rel)
+    return [r.as_dict() for r in process_batch(releases, stages)]
+
+
+def evaluate_set(gold: list[dict], predicted: list[dict], train: list[dict],
+                 baselines: bool = True) -> dict:
+    """Every figure of one gold set: themes (model, keyword list, most frequent
+    label; per theme, primary matrix, calibration) and entities (ours and the
+    plain model)."""
+    from pipeline.classify import KeywordBaseline, MostFrequentBaseline, theme_scores
+    from pipeline.records import Themes
+    from pipeline.taxonomy import theme_ids
+
+    labels = list(theme_ids())
+    figures: dict = {"n": len(gold)}
+    if all("themes" in g for g in gold):
+        got = [Themes(themes=p.get("themes", []), primary_theme=p.get("primary_theme"))
+               for p in predicted]
+        figures["themes"] = theme_scores(gold, got, labels)
+        figures["primary_matrix"] = primary_matrix(gold, predicted, labels)
+        figures["calibration"] = calibration(gold, predicted, labels)
+        if baselines:
+            rows = [{"title": g["title"], "text": g["text"]} for g in gold]
+            figures["theme_baselines"] = {
+                "keyword list": theme_scores(gold, KeywordBaseline().predict(rows), labels),
+                "most frequent": theme_scores(gold, MostFrequentBaseline(train or gold)
+                                              .predict(rows), labels),
+            }
+    figures["entities"] = entity_scores(gold, predicted)
+    if baselines:
+        plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold]))
+        plain["contacts"] = None
+        figures["entities_plain_model"] = plain
+    return figures
+
+
+def format_set(name: str, f: dict) -> str:
+    """The figures of one gold set as the tables the README quotes."""
+    from pipeline.taxonomy import theme_ids
+
+    labels = list(theme_ids())
+    out = [f"== {name}: {f['n']} releases =="]
+    if "themes" in f:
+        t = f["themes"]
+        out.append(f"{'theme':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+        for lab, m in t["per_label"].items():
+            out.append(f"{lab:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+                       f"{m['support']:4d}")
+        out.append(f"\n{'':24} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}")
+        for who, m in [("theme model", t), *f.get("theme_baselines", {}).items()]:
+            out.append(f"{who:24} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} "
+                       f"{m['primary_accuracy']:9.3f}")
+        short = [lab[:5] for lab in labels]
+        out.append("\nprimary: rows gold, columns predicted")
+        out.append(f"{'':24}" + "".join(f"{s:>6}" for s in short))
+        for lab, row in zip(labels, f["primary_matrix"], strict=True):
+            if any(row):
+                out.append(f"{lab:24}" + "".join(f"{n or '.':>6}" for n in row))
+        out.append(f"\ncalibration {'bin':>9} {'pairs':>6} {'mean score':>11} {'observed':>9}")
+        for b in f["calibration"]:
+            ms = "-" if b["mean_score"] is None else f"{b['mean_score']:.3f}"
+            ob = "-" if b["observed"] is None else f"{b['observed']:.3f}"
+            out.append(f"{'':11} {b['bin']:>9} {b['n']:6d} {ms:>11} {ob:>9}")
+    plain = f.get("entities_plain_model") or {}
+    out.append(f"\n{'entities':12} {'P':>6} {'R':>6} {'F1':>6} {'n':>5} {'plain F1':>9}")
+    for kind in ENTITY_TYPES:
+        m = f["entities"][kind]
+        base = plain.get(kind)
+        base_f1 = f"{base['f1']:9.3f}" if base else f"{'-':>9}"
+        out.append(f"{kind:12} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+                   f"{m['support']:5d} {base_f1}")
+    return "\n".join(out)

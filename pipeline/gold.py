@@ -17,6 +17,9 @@ from typing import Any
 from pipeline.taxonomy import theme_ids
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
+# Written apart from the model by writers who saw only the taxonomy, the
+# sites' description and WRITING.md; never trained or tuned on.
+BLIND_FILE = Path(__file__).resolve().parent.parent / "corpus" / "blind" / "blind.jsonl"
 REQUIRED = (
     "id", "title", "text", "themes", "primary", "countries", "cities",
     "ministries", "officials", "contacts", "amounts",
@@ -41,6 +44,11 @@ def load_gold(paths: Iterable[Path] | None = None) -> list[dict[str, Any]]:
             rec["_source"] = f"{Path(path).name}:{lineno}"
             records.append(rec)
     return records
+
+
+def load_blind(path: Path = BLIND_FILE) -> list[dict[str, Any]]:
+    """The blind set (``split: "blind"``), or nothing where it is not there."""
+    return load_gold([path]) if path.exists() else []
 
 
 def split(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:

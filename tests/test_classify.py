@@ -67,7 +67,7 @@ def test_loading_refuses_another_scikit_learn_version(trained, tmp_path):
 
 def test_primary_is_always_a_taxonomy_id_and_themes_are_ordered(trained):
     clf, _, _ = trained
-    [themes] = clf.predict([{"title": "", "text": "Nothing to see here.", "site_tags": []}])
+    [themes] = clf.themes([{"title": "", "text": "Nothing to see here.", "site_tags": []}])
     assert themes.primary_theme in theme_ids()
     scores = [t["score"] for t in themes.themes]
     assert scores == sorted(scores, reverse=True)
@@ -78,7 +78,7 @@ def test_evidence_names_terms_present_in_the_release(trained):
     clf, _, _ = trained
     text = ("IOM helped 40 victims of trafficking rescued from fishing boats; the "
             "traffickers were prosecuted and the survivors were given shelter.")
-    [themes] = clf.predict([{"title": "Victims of trafficking rescued", "text": text,
+    [themes] = clf.themes([{"title": "Victims of trafficking rescued", "text": text,
                              "site_tags": []}])
     top = themes.themes[0]
     assert top["id"] == "counter_trafficking"
@@ -123,7 +123,7 @@ def test_reviews_of_a_new_kind_of_release_change_predictions_for_similar_ones(go
     unseen = {"title": "Honey harvest season begins",
               "text": "Beekeepers of the cooperative checked their hives before the honey "
                       "harvest; new beekeeping kits arrive next month.", "site_tags": []}
-    before = clf.predict([unseen])[0].scores["diaspora_development"]
+    before = clf.themes([unseen])[0].scores["diaspora_development"]
     with Store(tmp_path / "p.db") as store:
         for i, text in enumerate(BEEKEEPING):
             store.upsert_release(Release(id=f"bee-{i}", title="Beekeeping cooperative",
@@ -138,7 +138,7 @@ def test_reviews_of_a_new_kind_of_release_change_predictions_for_similar_ones(go
         reviews = store.latest_reviews()
     assert len(review_records(reviews)) == len(BEEKEEPING)
     retrained, card = train(gold, reviews)
-    after = retrained.predict([unseen])[0]
+    after = retrained.themes([unseen])[0]
     assert card["data"]["reviews"] == len(BEEKEEPING)
     assert after.scores["diaspora_development"] > before + 0.2
     assert after.primary_theme == "diaspora_development"

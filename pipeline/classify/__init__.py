@@ -33,4 +33,4 @@ def release_row(release: Release) -> dict:
 def classify(releases: list[Release], clf: ThemeClassifier) -> list[Themes]:
     if not releases:
         return []
-    return clf.predict([release_row(r) for r in releases])
+    return clf.themes([release_row(r) for r in releases])
