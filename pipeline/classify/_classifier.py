@@ -6,8 +6,7 @@ rows it is given) and learned state ends in ``_``:
 
 - one logistic regression per theme over the named feature blocks of
   ``_model.build_features``, trained on the releases and on copies of them as
-  real archives keep them (cut openings, no headline, lower-cased and
-  hard-wrapped);
+  real archives keep them (cut openings, with and without headline);
 - ``calibrators_``: per theme, a sigmoid over the out-of-fold decision values,
   so that a score of 0.8 is right about 8 times in 10;
 - ``thresholds_``: per theme, the calibrated score that maximises out-of-fold

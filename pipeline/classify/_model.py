@@ -17,14 +17,13 @@ evidence and tests find them by name, never by position:
 
 The augmentations make the copies the model also trains on: real archives
 keep the opening of a page cut near 2,000 characters mid-sentence, often
-without headline or tags, sometimes lower-cased and hard-wrapped.
+without headline or tags.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import textwrap
 import zlib
 from functools import cache
 from pathlib import Path
@@ -197,10 +196,6 @@ def without_headline(row: dict) -> dict:
     return {**row, "title": "", "site_tags": []}
 
 
-def lower_wrapped(row: dict) -> dict:
-    text = "\n\n".join("\n".join(textwrap.wrap(p, 72)) for p in _PARA.split(row.get("text", "")))
-    return {**row, "title": row.get("title", "").lower(), "text": text.lower()}
-
-
-AUGMENTATIONS = {"opening": as_opening, "no_headline": lambda r: without_headline(as_opening(r)),
-                 "lower_wrapped": lower_wrapped}
+# No lower-cased, hard-wrapped copy: every block folds case and splits on
+# any white space, so such a copy has the features of the release itself.
+AUGMENTATIONS = {"opening": as_opening, "no_headline": lambda r: without_headline(as_opening(r))}
