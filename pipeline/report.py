@@ -35,7 +35,7 @@ def _bars(counts: Counter, names: dict[str, str] | None = None, limit: int = 25)
 
 
 def build_report(store: Store) -> str:
-    records = store.records()
+    records = list(store.records())
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     primary = Counter(r.primary_theme for r in records if r.primary_theme)
     any_theme = Counter(t["id"] for r in records for t in r.themes)

@@ -28,7 +28,6 @@ was not fetched.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -162,7 +161,6 @@ class _Crawl:
         self.refused_urls: set[str] = set()
         self.robots_reported: set[str] = set()
         self.articles_started = 0
-        self._store_lock = threading.Lock()
 
     # -- scheduling (main thread) -------------------------------------------
     def run(self, sources: list[str], guessed: set[str]) -> CrawlSummary:
@@ -435,7 +433,7 @@ class _Crawl:
             headers={k: v for k, v in headers.items() if k in _KEPT_HEADERS},
             source=source,
         )
-        with self._store_lock:  # has_page and upsert_page as one step
+        with self.store.atomic():  # has_page and upsert_page as one step
             existed = self.store.has_page(url)
             changed = self.store.upsert_page(page)
         return "new" if not existed else "changed" if changed else "same"
