@@ -253,6 +253,7 @@ def _read_inputs(paths: list[Path], profile_name: str | None):
 def _releases_in(path: Path, profile):
     """The releases of one input file."""
     from pipeline.clean import clean_page, clean_text
+    from pipeline.clean.text import normalize
     from pipeline.records import Page, Release
 
     suffix = path.suffix.lower()
@@ -295,7 +296,7 @@ def _releases_in(path: Path, profile):
                 rel = clean_text(f"{obj.get('title', '')}\n\n{obj['text']}", rid,
                                  url=obj.get("url"))
                 if obj.get("title"):
-                    rel.title = obj["title"]
+                    rel.title = " ".join(normalize(obj["title"]).split())
                 yield rel
             else:
                 yield Release(id=rid, title=str(obj.get("title") or ""), body="",
