@@ -229,7 +229,8 @@ def cmd_crawl(args, store=None) -> int:
           f"{summary.stored_changed} changed, {summary.unchanged} unchanged), "
           f"{summary.already_stored} already stored, {summary.failed} failed, "
           f"{summary.skipped_robots} disallowed by robots.txt, "
-          f"{summary.refused_offsite} off-site or private links refused")
+          f"{summary.refused_offsite} off-site or private links refused, "
+          f"{summary.skipped_offsite} release links to other sites skipped")
     _report_failures(summary.failures, "fetch")
     if own:
         store.close()

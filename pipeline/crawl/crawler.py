@@ -78,6 +78,7 @@ class _Outcome:
     next_guessed: bool = False
     robots_failure: str | None = None
     final_url: str | None = None  # where a redirected release was stored
+    offsite: int = 0  # release links to other hosts the listing held, not followed
 
 
 @dataclass
@@ -312,6 +313,7 @@ class _Crawl:
                 self.queued.add(outcome.final_url)
             return
         self.summary.sources_fetched += 1
+        self.summary.skipped_offsite += outcome.offsite
         if outcome.status == "end" or root is None:
             return
         if outcome.status == "found":
@@ -456,7 +458,7 @@ class _Crawl:
         html = response.text()
         listing = parse_listing(html, base, self.profile_name, self.is_article)
         outcome = _Outcome("found", links=listing.links, next_url=listing.next_url,
-                           next_guessed=listing.next_guessed)
+                           next_guessed=listing.next_guessed, offsite=len(listing.offsite))
         if listing.holds_releases or (task.kind == "source" and listing.looks_like_article):
             # An aggregator page holds the releases themselves (its card links lead to the
             # originals, often on other hosts, and are not followed; their dates still
