@@ -195,13 +195,15 @@ def _run_chunks(releases: list[Release], stages: Stages | None, engine: str, wor
 
         cluster = None if address else LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        with Client(address or cluster) as client:
-            futures = {client.submit(process_chunk, [r.as_dict() for r in chunk], pure=False): chunk
-                       for chunk in chunks}
-            for future in as_completed(futures):
-                yield futures[future], [Record.from_dict(d) for d in future.result()]
-        if cluster is not None:
-            cluster.close()
+        try:  # closed however the loop ends: an error, a kill of the caller's generator
+            with Client(address or cluster) as client:
+                futures = {client.submit(process_chunk, [r.as_dict() for r in chunk],
+                                         pure=False): chunk for chunk in chunks}
+                for future in as_completed(futures):
+                    yield futures[future], [Record.from_dict(d) for d in future.result()]
+        finally:
+            if cluster is not None:
+                cluster.close()
     else:
         raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
 
@@ -215,7 +217,7 @@ def process_store(store: Store, stages: Stages | None = None, force: bool = Fals
     workers get releases and give back records, so SQLite has one writer.
     """
     summary = ProcessSummary()
-    releases = store.releases_to_process(force=force)
+    releases = list(store.releases_to_process(force=force))
     for chunk, records in _run_chunks(releases, stages, engine, workers, address, batch_size):
         # Each record is saved in its own transaction as soon as its chunk is
         # done: a killed run keeps every finished record.

@@ -1,8 +1,10 @@
 """Command line: parse, call the stages, print. ``python -m pipeline --help``.
 
 Exit status (shared/CONTRACT.md): 0 success; 1 some records failed (each
-named on stderr, the rest done); 2 bad usage or unusable input (one line on
-stderr, no traceback).
+named on stderr, the rest done), or an internal error (one line, no
+traceback); 2 bad usage or unusable input (one line on stderr, no
+traceback). Text from pages and file names reaches stderr only through
+``printable``: a control character in a record id must not drive the terminal.
 """
 
 from __future__ import annotations
@@ -143,19 +145,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # unusable input: say what, not a traceback
+    except Exception as exc:
         from pipeline.classify import ModelError
         from pipeline.store import StoreError
 
-        if isinstance(exc, ModelError | StoreError | OSError | ValueError):
-            print(f"error: {exc}", file=sys.stderr)
+        if isinstance(exc, ModelError | StoreError):  # unusable model or store: the user acts
+            print(f"error: {printable(str(exc))}", file=sys.stderr)
             return 2
+        if isinstance(exc, OSError | ValueError):  # ours, not bad usage: say what, no traceback
+            print(f"error: {type(exc).__name__}: {printable(str(exc))}", file=sys.stderr)
+            return 1
         raise
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character written as its escape (\\x1b)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # -- helpers -----------------------------------------------------------------
@@ -175,7 +187,13 @@ def _stages():
 
 def _report_failures(failed: list[tuple[str, str]], what: str) -> None:
     for subject, reason in failed:
-        print(f"{what} failed: {subject}: {reason}", file=sys.stderr)
+        print(printable(f"{what} failed: {subject}: {reason}"), file=sys.stderr)
+
+
+def _check_engine(args) -> None:
+    """Engine options checked before anything is written."""
+    if args.engine != "local" and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
 
 
 def _since(value: str | None) -> str | None:
@@ -213,7 +231,8 @@ def cmd_crawl(args, store=None) -> int:
           f"{summary.stored_changed} changed, {summary.unchanged} unchanged), "
           f"{summary.already_stored} already stored, {summary.failed} failed, "
           f"{summary.skipped_robots} disallowed by robots.txt, "
-          f"{summary.refused_offsite} off-site or private links refused")
+          f"{summary.refused_offsite} off-site or private links refused, "
+          f"{summary.skipped_offsite} release links to other sites skipped")
     _report_failures(summary.failures, "fetch")
     if own:
         store.close()
@@ -222,58 +241,69 @@ def cmd_crawl(args, store=None) -> int:
 
 def _read_inputs(paths: list[Path], profile_name: str | None):
     """Releases from files, each with the id the contract gives it."""
-    from pipeline.clean import clean_page, clean_text
-    from pipeline.records import Page, Release
+    from pipeline.records import Release
     from pipeline.sites import get_profile
 
     profile = get_profile(profile_name) if profile_name else None
     for path in paths:
-        suffix = path.suffix.lower()
-        if suffix == ".txt":
-            yield clean_text(path.read_text(encoding="utf-8", errors="replace"), path.stem)
-        elif suffix in (".html", ".htm"):
-            from pipeline.clean import decode_html
+        try:
+            yield from _releases_in(path, profile)
+        except (OSError, ValueError) as exc:  # this file fails alone, named; the batch goes on
+            yield Release(id=path.stem, title="", body="",
+                          errors=[f"{path}: cannot read: {type(exc).__name__}: {exc}"])
 
-            html = decode_html(path.read_bytes(), None)
-            page = Page(url=path.resolve().as_uri(), fetched_at="", status=200, html=html)
-            releases = clean_page(page, profile)
-            for i, rel in enumerate(releases):
-                rel.id = path.stem if len(releases) == 1 else f"{path.stem}#{i + 1}"
-                rel.url = None if rel.url and rel.url.startswith("file:") else rel.url
-                yield rel
-        elif suffix == ".jsonl":
-            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if not line.strip():
-                    continue
-                where = f"{path}:{lineno}"
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield Release(id=where, title="", body="",
-                                  errors=[f"{where}: not JSON ({exc.msg})"])
-                    continue
-                if not isinstance(obj, dict) or not all(
-                        isinstance(obj.get(k, ""), str) for k in ("title", "text", "html", "url")):
-                    yield Release(id=where, title="", body="", errors=[
-                        f"{where}: a line must be an object with string fields"])
-                    continue
-                rid = str(obj.get("id") or where)
-                if "html" in obj:
-                    page = Page(url=obj.get("url") or "", fetched_at="", status=200,
-                                html=obj["html"])
-                    for i, rel in enumerate(clean_page(page, profile)):
-                        rel.id = rid if i == 0 else f"{rid}#{i + 1}"
-                        yield rel
-                elif "text" in obj:
-                    rel = clean_text(f"{obj.get('title', '')}\n\n{obj['text']}", rid,
-                                     url=obj.get("url"))
-                    if obj.get("title"):
-                        rel.title = obj["title"]
+
+def _releases_in(path: Path, profile):
+    """The releases of one input file."""
+    from pipeline.clean import clean_page, clean_text
+    from pipeline.clean.text import normalize
+    from pipeline.records import Page, Release
+
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        yield clean_text(path.read_text(encoding="utf-8", errors="replace"), path.stem)
+    elif suffix in (".html", ".htm"):
+        from pipeline.clean import decode_html
+
+        html = decode_html(path.read_bytes(), None)
+        page = Page(url=path.resolve().as_uri(), fetched_at="", status=200, html=html)
+        releases = clean_page(page, profile)
+        for i, rel in enumerate(releases):
+            rel.id = path.stem if len(releases) == 1 else f"{path.stem}#{i + 1}"
+            rel.url = None if rel.url and rel.url.startswith("file:") else rel.url
+            yield rel
+    elif suffix == ".jsonl":
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Release(id=where, title="", body="",
+                              errors=[f"{where}: not JSON ({exc.msg})"])
+                continue
+            if not isinstance(obj, dict) or not all(
+                    isinstance(obj.get(k, ""), str) for k in ("title", "text", "html", "url")):
+                yield Release(id=where, title="", body="", errors=[
+                    f"{where}: a line must be an object with string fields"])
+                continue
+            rid = str(obj.get("id") or where)
+            if "html" in obj:
+                page = Page(url=obj.get("url") or "", fetched_at="", status=200,
+                            html=obj["html"])
+                for i, rel in enumerate(clean_page(page, profile)):
+                    rel.id = rid if i == 0 else f"{rid}#{i + 1}"
                     yield rel
-                else:
-                    yield Release(id=rid, title=str(obj.get("title") or ""), body="",
-                                  errors=[f"{where}: a line needs 'text' or 'html'"])
-
+            elif "text" in obj:
+                rel = clean_text(f"{obj.get('title', '')}\n\n{obj['text']}", rid,
+                                 url=obj.get("url"))
+                if obj.get("title"):
+                    rel.title = " ".join(normalize(obj["title"]).split())
+                yield rel
+            else:
+                yield Release(id=rid, title=str(obj.get("title") or ""), body="",
+                              errors=[f"{where}: a line needs 'text' or 'html'"])
 
 
 def cmd_process(args, store=None) -> int:
@@ -299,16 +329,16 @@ def cmd_process(args, store=None) -> int:
                 n += 1
                 if failed(record):
                     bad += 1
-                    print(f"record {record.id}: {'; '.join(record.errors)}", file=sys.stderr)
+                    print(printable(f"record {record.id}: {'; '.join(record.errors)}"),
+                          file=sys.stderr)
         tmp.replace(out_path)
         print(f"{n} records written to {out_path} ({bad} with errors)")
         return 1 if bad else 0
+    _check_engine(args)
     own = store is None
     store = store or _open_store(args)
     run_id = store.start_run("process")
     cleaned = clean_stored_pages(store, args.site_profile, run_id)
-    if args.engine != "local" and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     stages = _stages() if args.engine == "local" else None
     summary = process_store(store, stages, force=args.force, run_id=run_id, engine=args.engine,
                             workers=args.workers, address=args.address)
@@ -361,6 +391,7 @@ def cmd_report(args) -> int:
 def cmd_run(args) -> int:
     from pipeline.report import write_report
 
+    _check_engine(args)
     started = time.perf_counter()
     server = site_dir = None
     if args.sample_site:
@@ -487,10 +518,14 @@ def _read_predictions(path: Path) -> dict[str, dict]:
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     preds = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
-            obj = json.loads(line)
-            preds[obj["id"]] = obj
+            try:
+                obj = json.loads(line)
+                preds[obj["id"]] = obj
+            except (ValueError, TypeError, KeyError) as exc:
+                raise UsageError(f"{path}:{lineno}: not an output record "
+                                 f"({type(exc).__name__}: {exc})") from exc
     return preds
 
 

@@ -1,18 +1,20 @@
 """Exports of the output records: JSONL (the contract), CSV and Parquet.
 
 JSONL carries every field as the contract has it. CSV flattens each record
-to one row (lists joined with "; ") for spreadsheets. Parquet keeps nested
+to one row (lists joined with "; ") for spreadsheets, every cell made safe
+to open in one (pipeline/spreadsheet.py). Parquet keeps nested
 fields as JSON strings and needs the `parquet` extra (pyarrow). Files are
 written to a temporary name and renamed, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.records import Record
+from pipeline.spreadsheet import write_rows
 
 CSV_COLUMNS = ["id", "url", "title", "date", "dateline", "language", "primary_theme", "themes",
                "countries", "cities", "ministries", "officials", "contacts", "organizations",
@@ -40,18 +42,19 @@ def flat_row(record: Record) -> dict[str, str]:
     }
 
 
-def export_records(records: list[Record], path: Path, fmt: str = "jsonl") -> int:
+def export_records(records: Iterable[Record], path: Path, fmt: str = "jsonl") -> int:
+    """Write the records (a list or a stream) to ``path``; how many were written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     if fmt == "jsonl":
+        n = 0
         with open(tmp, "w", encoding="utf-8") as fh:
             for r in records:
                 fh.write(r.to_json() + "\n")
+                n += 1
     elif fmt == "csv":
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows(flat_row(r) for r in records)
+            n = write_rows(fh, CSV_COLUMNS, (flat_row(r) for r in records))
     elif fmt == "parquet":
         try:
             import pyarrow as pa
@@ -64,7 +67,8 @@ def export_records(records: list[Record], path: Path, fmt: str = "jsonl") -> int
             for r in records
         ]
         pq.write_table(pa.Table.from_pylist(rows), tmp)
+        n = len(rows)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     tmp.replace(path)
-    return len(records)
+    return n

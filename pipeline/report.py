@@ -4,15 +4,17 @@ Counts per theme (primary and any) and per country as bar charts drawn in
 inline SVG (no plotting library, no script), the errors of the latest runs,
 and a table of releases with their primary theme, themes, countries and
 officials. Rendered with jinja2, autoescape on: release text is data, never
-markup. ``release_view`` is one release for an archivist checking the
-extraction: its text with the entities the model saw marked by displaCy,
-beside the record's fields and the evidence of each theme.
+markup, and only http(s) URLs become links (``web_url``). ``release_view``
+is one release for an archivist checking the extraction: its text with the
+entities the model saw marked by displaCy, beside the record's fields and
+the evidence of each theme.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -20,9 +22,20 @@ from pipeline.store import Store
 from pipeline.taxonomy import themes as taxonomy_themes
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address with a host, else None: a scraped
+    ``javascript:`` or ``data:`` URL is shown as text, never made a link."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("pipeline", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(loader=PackageLoader("pipeline", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    env.filters["web_url"] = web_url
+    return env
 
 
 def _bars(counts: Counter, names: dict[str, str] | None = None, limit: int = 25) -> list[dict]:
@@ -35,7 +48,7 @@ def _bars(counts: Counter, names: dict[str, str] | None = None, limit: int = 25)
 
 
 def build_report(store: Store) -> str:
-    records = store.records()
+    records = list(store.records())
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     primary = Counter(r.primary_theme for r in records if r.primary_theme)
     any_theme = Counter(t["id"] for r in records for t in r.themes)

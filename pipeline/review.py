@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from pipeline.spreadsheet import original_cell, write_rows
 from pipeline.store import Store, now
 from pipeline.taxonomy import theme_ids
 
@@ -64,10 +65,32 @@ def export_reviews(store: Store, path: Path, thresholds: dict[str, float],
         rows = rows[:limit]
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+        return write_rows(fh, COLUMNS, rows)
+
+
+def _rows(path: Path):
+    """(line number, row with every cell as the archivist meant it) of a review CSV.
+
+    A file that is not a CSV this loop can read (not UTF-8, a cell past the
+    csv module's field limit) is one problem naming the line, not a traceback.
+    """
+    lineno = 1  # where the row being read starts
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"id", "themes", "primary_theme"} - set(reader.fieldnames or [])
+            if missing:
+                raise ReviewFileError([f"{path}: missing columns {sorted(missing)}"])
+            lineno = 2
+            for row in reader:
+                yield lineno, {k: original_cell(v) for k, v in row.items() if k is not None}
+                lineno = reader.line_num + 1
+    except csv.Error as exc:
+        problem = f"{path}:{lineno}: not a readable review row ({exc})"
+        raise ReviewFileError([problem]) from exc
+    except UnicodeDecodeError as exc:
+        problem = f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+        raise ReviewFileError([problem]) from exc
 
 
 def read_reviews(store: Store, path: Path, reviewer: str | None = None) -> list[dict]:
@@ -75,33 +98,28 @@ def read_reviews(store: Store, path: Path, reviewer: str | None = None) -> list[
     valid = set(theme_ids())
     known = store.release_ids()
     problems, reviews = [], []
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"id", "themes", "primary_theme"} - set(reader.fieldnames or [])
-        if missing:
-            raise ReviewFileError([f"{path}: missing columns {sorted(missing)}"])
-        for lineno, row in enumerate(reader, start=2):
-            rid = (row.get("id") or "").strip()
-            themes = [t.strip() for t in (row.get("themes") or "").split(";") if t.strip()]
-            primary = (row.get("primary_theme") or "").strip()
-            who = (row.get("reviewer") or "").strip() or reviewer
-            where = f"{path}:{lineno}"
-            if rid not in known:
-                problems.append(f"{where}: unknown release id {rid!r}")
-                continue
-            bad = [t for t in themes + [primary] if t and t not in valid]
-            if bad:
-                problems.append(f"{where}: unknown theme id(s) {bad} for {rid}")
-            elif not themes:
-                problems.append(f"{where}: no themes for {rid}")
-            elif primary not in themes:
-                problems.append(f"{where}: primary {primary!r} is not among the themes of {rid}")
-            elif not who:
-                problems.append(f"{where}: no reviewer for {rid} (fill the column or pass --reviewer)")
-            else:
-                reviews.append({"release_id": rid, "themes": themes, "primary_theme": primary,
-                                "reviewer": who, "reviewed_at": now(),
-                                "note": (row.get("note") or "").strip() or None})
+    for lineno, row in _rows(path):
+        rid = (row.get("id") or "").strip()
+        themes = [t.strip() for t in (row.get("themes") or "").split(";") if t.strip()]
+        primary = (row.get("primary_theme") or "").strip()
+        who = (row.get("reviewer") or "").strip() or reviewer
+        where = f"{path}:{lineno}"
+        if rid not in known:
+            problems.append(f"{where}: unknown release id {rid!r}")
+            continue
+        bad = [t for t in themes + [primary] if t and t not in valid]
+        if bad:
+            problems.append(f"{where}: unknown theme id(s) {bad} for {rid}")
+        elif not themes:
+            problems.append(f"{where}: no themes for {rid}")
+        elif primary not in themes:
+            problems.append(f"{where}: primary {primary!r} is not among the themes of {rid}")
+        elif not who:
+            problems.append(f"{where}: no reviewer for {rid} (fill the column or pass --reviewer)")
+        else:
+            reviews.append({"release_id": rid, "themes": themes, "primary_theme": primary,
+                            "reviewer": who, "reviewed_at": now(),
+                            "note": (row.get("note") or "").strip() or None})
     if problems:
         raise ReviewFileError(problems)
     return reviews

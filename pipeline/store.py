@@ -5,6 +5,14 @@ without refetching. Writes are idempotent upserts keyed by URL (pages) or
 release id, and compare content hashes, so re-running a batch changes
 nothing that has not changed. Each write is its own transaction: a killed
 run leaves every finished row whole and no half-written one.
+
+Transactions compose as in sqlite-utils: ``store.atomic()`` opens one, and
+an ``atomic()`` inside it is a SAVEPOINT, so a caller can make several
+writes one step without a lock of its own. Reads of many rows are
+generators that fetch a batch at a time by key, so a whole table is never
+held in memory and no cursor stays open while the caller writes.
+A store that cannot be written (read-only file or directory, full disk) is
+a StoreError with one line saying so, never a raw sqlite3 traceback.
 """
 
 from __future__ import annotations
@@ -104,7 +112,10 @@ def now() -> str:
 
 
 class StoreError(Exception):
-    """The store file cannot be used (wrong schema, not a database)."""
+    """The store file cannot be used (wrong schema, not a database, read-only)."""
+
+
+_BATCH = 256  # rows fetched at a time by the streaming reads
 
 
 class Store:
@@ -123,12 +134,13 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable SQLite store ({exc})") from exc
         self._lock = threading.RLock()
+        self._depth = 0  # open atomic() blocks: 0 none, 1 a transaction, more savepoints
         self._check_version()
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
-            with self.transaction() as db:
+            with self.atomic() as db:
                 db.execute(
                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
@@ -140,15 +152,45 @@ class Store:
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; an ``atomic()`` inside it is a savepoint that can fail alone.
+
+        Held by one thread at a time (the lock is re-entrant, so the thread
+        that holds it nests freely); the crawler's pool threads queue here.
+        """
         with self._lock:
+            depth = self._depth
+            savepoint = f"atomic_{depth}"
+            self._execute_write("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+            self._depth += 1
             try:
-                self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                self._depth = depth
+                if depth == 0:
+                    self._db.rollback()
+                else:
+                    self._db.execute(f"ROLLBACK TO {savepoint}")
+                    self._db.execute(f"RELEASE {savepoint}")
+                if isinstance(exc, sqlite3.OperationalError):  # read-only, disk full, I/O
+                    raise self._unusable(exc) from exc
                 raise
+            self._depth = depth
+            self._execute_write("COMMIT" if depth == 0 else f"RELEASE {savepoint}")
+
+    def _execute_write(self, sql: str) -> None:
+        try:
+            self._db.execute(sql)
+        except sqlite3.DatabaseError as exc:
+            if self._db.in_transaction and self._depth == 0:
+                self._db.rollback()
+            raise self._unusable(exc) from exc
+
+    def _unusable(self, exc: sqlite3.DatabaseError) -> StoreError:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            return StoreError(f"{self.path}: the store is read-only; give write access to the "
+                              "file and its directory, or pass another --db")
+        return StoreError(f"{self.path}: cannot write the store ({exc})")
 
     def close(self) -> None:
         self._db.close()
@@ -161,14 +203,37 @@ class Store:
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path}: cannot read the store ({exc})") from exc
+
+    def stream(self, table: str, where: str = "1", params: tuple = (),
+               key: tuple[str, ...] = ("rowid",), columns: str = "*") -> Iterator[sqlite3.Row]:
+        """Rows of ``table`` in the order of ``key`` (unique), fetched a batch at a time.
+
+        Each batch starts after the last key seen, so writes between batches
+        (marking a page cleaned, saving a record) never disturb the walk.
+        """
+        keys = ", ".join(key)
+        selected = ", ".join(f"{k} AS _k{i}" for i, k in enumerate(key))
+        sql = f"SELECT {columns}, {selected} FROM {table} WHERE ({where})"
+        last: tuple | None = None
+        while True:
+            after = f" AND ({keys}) > ({', '.join('?' * len(key))})" if last else ""
+            rows = self.query(f"{sql}{after} ORDER BY {keys} LIMIT {_BATCH}",
+                              params + (last or ()))
+            yield from rows
+            if len(rows) < _BATCH:
+                return
+            last = tuple(rows[-1][f"_k{i}"] for i in range(len(key)))
 
     # -- pages -------------------------------------------------------------
     def upsert_page(self, page: Page) -> bool:
         """Store a fetched page; True when it is new or its HTML changed."""
         digest = page.content_hash
         headers = {k.lower(): v for k, v in page.headers.items()}
-        with self.transaction() as db:
+        with self.atomic() as db:
             row = db.execute(
                 "SELECT content_hash FROM pages WHERE url=?", (page.url,)
             ).fetchone()
@@ -200,7 +265,7 @@ class Store:
 
     def touch_page(self, url: str) -> None:
         """Record that a conditional GET found the page unchanged."""
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute("UPDATE pages SET fetched_at=? WHERE url=?", (now(), url))
 
     def page_validators(self, url: str) -> dict[str, str]:
@@ -218,16 +283,14 @@ class Store:
     def has_page(self, url: str) -> bool:
         return bool(self.query("SELECT 1 FROM pages WHERE url=?", (url,)))
 
-    def pages_to_clean(self) -> list[Page]:
-        """Pages whose HTML has not been cleaned since it last changed."""
-        rows = self.query(
-            "SELECT * FROM pages WHERE status=200 AND "
-            "(cleaned_hash IS NULL OR cleaned_hash != content_hash) ORDER BY url"
-        )
-        return [_row_to_page(r) for r in rows]
+    def pages_to_clean(self) -> Iterator[Page]:
+        """Pages whose HTML has not been cleaned since it last changed, one at a time."""
+        rows = self.stream("pages", "status=200 AND "
+                           "(cleaned_hash IS NULL OR cleaned_hash != content_hash)", key=("url",))
+        return (_row_to_page(r) for r in rows)
 
     def mark_cleaned(self, url: str) -> None:
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute("UPDATE pages SET cleaned_hash=content_hash WHERE url=?", (url,))
 
     def count(self, table: str) -> int:
@@ -238,7 +301,7 @@ class Store:
     # -- crawl frontier (makes a killed crawl resumable) ---------------------
     def frontier_add(self, url: str, kind: str, source: str | None = None) -> bool:
         """Queue a URL once; True if it was not known before."""
-        with self.transaction() as db:
+        with self.atomic() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO frontier(url, source, kind, state, added_at, updated_at)"
                 " VALUES (?,?,?,?,?,?)",
@@ -247,7 +310,7 @@ class Store:
             return cur.rowcount == 1
 
     def frontier_set(self, url: str, state: str) -> None:
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute(
                 "UPDATE frontier SET state=?, updated_at=? WHERE url=?", (state, now(), url)
             )
@@ -270,7 +333,7 @@ class Store:
     ) -> str:
         """Store a cleaned release; returns 'new', 'changed' or 'unchanged'."""
         digest = release.content_hash
-        with self.transaction() as db:
+        with self.atomic() as db:
             row = db.execute(
                 "SELECT content_hash FROM releases WHERE id=?", (release.id,)
             ).fetchone()
@@ -318,24 +381,23 @@ class Store:
     def release_ids(self) -> set[str]:
         return {r["id"] for r in self.query("SELECT id FROM releases")}
 
-    def releases(self) -> list[tuple[Release, str | None]]:
-        """Every release with the id of the copy it duplicates, if any."""
-        rows = self.query("SELECT * FROM releases ORDER BY date, id")
-        return [(_row_to_release(r), r["duplicate_of"]) for r in rows]
+    def releases(self) -> Iterator[tuple[Release, str | None]]:
+        """Every release with the id of the copy it duplicates, if any; oldest first."""
+        rows = self.stream("releases", key=("COALESCE(date, '')", "id"))
+        return ((_row_to_release(r), r["duplicate_of"]) for r in rows)
 
-    def releases_to_process(self, force: bool = False) -> list[Release]:
+    def releases_to_process(self, force: bool = False) -> Iterator[Release]:
         """Releases with no record, or whose content changed since their record."""
-        sql = (
-            "SELECT r.* FROM releases r LEFT JOIN records x ON x.id = r.id "
-            "WHERE r.duplicate_of IS NULL"
-        )
+        where = "r.duplicate_of IS NULL"
         if not force:
-            sql += " AND (x.id IS NULL OR x.release_hash != r.content_hash)"
-        return [_row_to_release(r) for r in self.query(sql + " ORDER BY r.id")]
+            where += " AND (x.id IS NULL OR x.release_hash != r.content_hash)"
+        rows = self.stream("releases r LEFT JOIN records x ON x.id = r.id", where,
+                           key=("r.id",), columns="r.*")
+        return (_row_to_release(r) for r in rows)
 
     # -- records -----------------------------------------------------------
     def save_record(self, record: Record, release_hash: str) -> None:
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute(
                 """INSERT INTO records(id, release_hash, record, primary_theme, processed_at)
                    VALUES (?,?,?,?,?)
@@ -345,9 +407,10 @@ class Store:
                 (record.id, release_hash, record.to_json(), record.primary_theme, now()),
             )
 
-    def records(self) -> list[Record]:
-        rows = self.query("SELECT record FROM records ORDER BY id")
-        return [Record.from_dict(json.loads(r["record"])) for r in rows]
+    def records(self) -> Iterator[Record]:
+        """Every output record, by id, one at a time."""
+        rows = self.stream("records", key=("id",), columns="record")
+        return (Record.from_dict(json.loads(r["record"])) for r in rows)
 
     def get_record(self, release_id: str) -> Record | None:
         rows = self.query("SELECT record FROM records WHERE id=?", (release_id,))
@@ -356,7 +419,7 @@ class Store:
     # -- reviews -----------------------------------------------------------
     def add_reviews(self, reviews: list[dict[str, Any]]) -> None:
         """Store archivists' corrections, all or none."""
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.executemany(
                 "INSERT INTO reviews(release_id, themes, primary_theme, reviewer, reviewed_at,"
                 " note) VALUES (:release_id, :themes, :primary_theme, :reviewer, :reviewed_at,"
@@ -381,7 +444,7 @@ class Store:
 
     # -- errors and runs ---------------------------------------------------
     def add_error(self, stage: str, subject: str, reason: str, run_id: int | None = None) -> None:
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute(
                 "INSERT INTO errors(run_id, stage, subject, reason, at) VALUES (?,?,?,?,?)",
                 (run_id, stage, subject, reason, now()),
@@ -393,14 +456,14 @@ class Store:
         return self.query("SELECT * FROM errors WHERE run_id=? ORDER BY error_id", (run_id,))
 
     def start_run(self, command: str) -> int:
-        with self.transaction() as db:
+        with self.atomic() as db:
             cur = db.execute(
                 "INSERT INTO runs(command, started_at) VALUES (?, ?)", (command, now())
             )
             return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
-        with self.transaction() as db:
+        with self.atomic() as db:
             db.execute(
                 "UPDATE runs SET finished_at=?, summary=? WHERE run_id=?",
                 (now(), json.dumps(summary), run_id),

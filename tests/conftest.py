@@ -45,3 +45,30 @@ def make_sample_server(
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def read_only_store(tmp_path: Path) -> Iterator[Path]:
+    """A store file nobody may write: mode 0444, and immutable when we run as root
+    (root ignores the mode bits, so CI, which runs as root, would test nothing)."""
+    import os
+    import subprocess
+
+    from pipeline.records import Release
+    from pipeline.store import Store
+
+    path = tmp_path / "ro.db"
+    with Store(path) as store:
+        store.upsert_release(Release(id="r1", title="A title", body="A body."))
+    path.chmod(0o444)
+    immutable = False
+    if os.geteuid() == 0:
+        immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+        if not immutable:
+            pytest.skip("running as root without chattr: cannot make a file read-only")
+    try:
+        yield path
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o644)

@@ -41,7 +41,7 @@ def test_a_bad_release_fails_alone_and_the_batch_goes_on(tmp_path, stages):
         assert summary.processed == 4
         assert [rid for rid, _ in summary.failed] == ["empty"]
         assert "empty release" in summary.failed[0][1]
-        assert len(store.records()) == 4
+        assert len(list(store.records())) == 4
 
 
 def test_dask_local_cluster_gives_the_same_records_as_one_process(tmp_path, stages):

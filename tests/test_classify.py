@@ -142,3 +142,75 @@ def test_reviews_of_a_new_kind_of_release_change_predictions_for_similar_ones(go
     assert card["data"]["reviews"] == len(BEEKEEPING)
     assert after.scores["diaspora_development"] > before + 0.2
     assert after.primary_theme == "diaspora_development"
+
+
+def test_a_save_killed_between_its_two_renames_still_loads_the_new_model(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    clf, card = load()
+    save(clf, card, tmp_path)
+    clf.killed_save_ = True  # other bytes than the saved model: the old card cannot match it
+    real_replace = Path.replace
+
+    def killed_before_the_card(self, target):
+        if Path(target).name == "themes.card.json":
+            raise KeyboardInterrupt("killed")  # what a kill -9 leaves: the card not moved yet
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", killed_before_the_card)
+    with pytest.raises(KeyboardInterrupt):
+        save(clf, {**card, "generation": 2}, tmp_path)
+    monkeypatch.setattr(Path, "replace", real_replace)
+    loaded, loaded_card = load(tmp_path)
+    assert loaded_card["generation"] == 2 and loaded.killed_save_ is True
+    assert not (tmp_path / "themes.card.json.new").exists()
+
+
+def test_a_half_written_card_is_a_model_error_not_a_crash(tmp_path):
+    from pipeline.classify import read_card
+
+    clf, card = load()
+    save(clf, card, tmp_path)
+    (tmp_path / "themes.card.json").write_text('{"model_file": "themes.jo')
+    with pytest.raises(ModelError, match="unreadable model card"):
+        read_card(tmp_path)
+    (tmp_path / "themes.card.json.new").write_text('{"model_sha256": "ab')  # cut short too
+    save(clf, card, tmp_path)  # training again repairs it, as `make train` does
+    assert load(tmp_path)[1]["model_sha256"] == file_sha256(tmp_path / "themes.joblib")
+
+
+KEEP_SAVING = """
+import itertools, sys
+from pathlib import Path
+from pipeline.classify import load, save
+clf, card = load()
+out = Path(sys.argv[1])
+save(clf, card, out)
+print("saved", flush=True)
+for generation in itertools.count(1):
+    clf.generation_ = generation  # each model's bytes differ from the one before
+    save(clf, {**card, "generation": generation}, out)
+"""
+
+
+def test_kill_9_during_saves_at_random_instants_leaves_a_loadable_pair(tmp_path):
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rng = random.Random()
+    for attempt in range(4):
+        out = tmp_path / f"models{attempt}"
+        proc = subprocess.Popen([sys.executable, "-c", KEEP_SAVING, str(out)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "saved"
+        time.sleep(rng.uniform(0.05, 1.5))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        clf, card = load(out)  # raises ModelError if the kill broke the pair
+        assert card["model_sha256"] == file_sha256(out / "themes.joblib")
+        assert getattr(clf, "generation_", 0) == card.get("generation", 0)

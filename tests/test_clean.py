@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -687,14 +688,39 @@ _SENTENCE = st.lists(_WORDS, min_size=4, max_size=18).map(
 )
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400))
-def test_cleaning_never_raises(raw):
-    release = clean_text(raw, "x")
-    assert isinstance(release.body, str)
+def test_cleaning_never_raises_and_a_release_without_a_body_says_why(raw):
+    releases = [clean_text(raw, "x")]
     for html in (raw, f"<html><body><div class='field--name-body'><p>{raw}</p></div></body>"):
-        for r in clean_page(page(html)):
-            assert isinstance(r.body, str)
+        releases += clean_page(page(html))
+    for r in releases:
+        assert r.body.strip() or r.errors
+        assert not _CONTROL_CHARS.search(r.title + r.body + (r.contact_block or ""))
+
+
+def test_nul_and_escape_sequences_never_reach_title_or_text():
+    raw = "Floods\x00 in \x1b[2JMalawi\x9b\nLilongwe \x07– IOM opened\x1b]0;x\x07 shelters today."
+    release = clean_text(raw, "x")
+    assert release.title == "Floods in [2JMalawi"
+    assert release.body == "Lilongwe – IOM opened]0;x shelters today."
+    html = f"<html><head><title>T\x1b[31m</title></head><body><main><p>{raw}</p></main></body></html>"
+    [from_html] = clean_page(page(html))
+    assert "\x1b" not in from_html.title + from_html.body and "\x00" not in from_html.body
+
+
+@pytest.mark.parametrize("depth", [300, 1_000, 30_000])
+def test_text_nested_hundreds_of_levels_deep_is_kept(depth):
+    paragraph = ("<p>Geneva – The International Organization for Migration today welcomed a "
+                 "new pledge to support displaced families, returnees and host communities.</p>")
+    html = ("<html><head><title>Deep page</title></head><body>" + "<div><span>" * depth
+            + paragraph * 2 + "</span></div>" * depth + "</body></html>")
+    [release] = clean_page(page(html))
+    assert release.errors == []
+    assert release.body == "\n\n".join([paragraph[3:-4]] * 2)
 
 
 @settings(max_examples=40, deadline=None)

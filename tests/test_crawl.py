@@ -162,6 +162,7 @@ def test_generic_fallback_takes_release_links_from_main_content_only():
         "http://127.0.0.1:8000/news/first-release", "http://127.0.0.1:8000/press-release/second-one"]
     assert page.links[0].date == date(2024, 2, 1)
     assert page.next_url == "http://127.0.0.1:8000/news?page=1"
+    assert page.offsite == ["https://elsewhere.example/news/third"]  # skipped, but counted
 
 
 def test_a_known_sites_home_page_stands_for_its_listings():

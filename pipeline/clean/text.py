@@ -3,7 +3,8 @@
 Both roads into the cleaner end here: paragraphs pulled out of HTML by the
 site selectors, and releases that arrive as plain text. Normalisation puts
 text in Unicode NFC, turns non-breaking and other odd spaces into plain
-spaces, drops zero-width characters and raw Drupal tokens, and leaves
+spaces, drops zero-width and control characters (NUL, escape) and raw
+Drupal tokens, and leaves
 typographic quotes and dashes exactly as the source wrote them (the gold
 text and the contact parser both expect the source's own punctuation).
 
@@ -33,6 +34,9 @@ from pipeline.clean.metadata import (
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# C0 and C1 controls but the line breaks and tabs handled above: a NUL or an
+# escape sequence in a page is never text, and must not reach a terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _RUNS = re.compile(r" {2,}")
 _MIN_WRAP, _MAX_WRAP = 40, 100
 _LIST_ITEM = re.compile(r"^(?:[-•*·–—]\s|\d{1,2}[.)]\s)")
@@ -47,7 +51,7 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    text = _CONTROLS.sub("", _INVISIBLE.sub("", _SPACES.sub(" ", text)))
     text = chrome.drop_drupal_tokens(text)
     return "\n".join(_RUNS.sub(" ", line).strip() for line in text.split("\n"))
 

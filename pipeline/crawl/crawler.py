@@ -28,7 +28,6 @@ was not fetched.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -79,6 +78,7 @@ class _Outcome:
     next_guessed: bool = False
     robots_failure: str | None = None
     final_url: str | None = None  # where a redirected release was stored
+    offsite: int = 0  # release links to other hosts the listing held, not followed
 
 
 @dataclass
@@ -162,7 +162,6 @@ class _Crawl:
         self.refused_urls: set[str] = set()
         self.robots_reported: set[str] = set()
         self.articles_started = 0
-        self._store_lock = threading.Lock()
 
     # -- scheduling (main thread) -------------------------------------------
     def run(self, sources: list[str], guessed: set[str]) -> CrawlSummary:
@@ -314,6 +313,7 @@ class _Crawl:
                 self.queued.add(outcome.final_url)
             return
         self.summary.sources_fetched += 1
+        self.summary.skipped_offsite += outcome.offsite
         if outcome.status == "end" or root is None:
             return
         if outcome.status == "found":
@@ -435,7 +435,7 @@ class _Crawl:
             headers={k: v for k, v in headers.items() if k in _KEPT_HEADERS},
             source=source,
         )
-        with self._store_lock:  # has_page and upsert_page as one step
+        with self.store.atomic():  # has_page and upsert_page as one step
             existed = self.store.has_page(url)
             changed = self.store.upsert_page(page)
         return "new" if not existed else "changed" if changed else "same"
@@ -458,7 +458,7 @@ class _Crawl:
         html = response.text()
         listing = parse_listing(html, base, self.profile_name, self.is_article)
         outcome = _Outcome("found", links=listing.links, next_url=listing.next_url,
-                           next_guessed=listing.next_guessed)
+                           next_guessed=listing.next_guessed, offsite=len(listing.offsite))
         if listing.holds_releases or (task.kind == "source" and listing.looks_like_article):
             # An aggregator page holds the releases themselves (its card links lead to the
             # originals, often on other hosts, and are not followed; their dates still

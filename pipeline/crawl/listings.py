@@ -6,7 +6,9 @@ listings; the profile is the one named by the user, else the one
 When none does, a generic fallback takes links whose path looks like one
 release (``/news/<slug>``, ``/press-release…``) on the listing's own host,
 from the main content only: menus, headers, footers and pagers are removed
-first, since they link to evergreen pages and to other listings.
+first, since they link to evergreen pages and to other listings. Release
+links to other hosts are not followed, but counted (``offsite``), so the
+crawl summary says how many were skipped.
 Pagination follows a rel=next or pager "next" link, then a numbered pager
 link to ``?page=N+1``, and guesses ``?page=N+1`` only when a profile says
 how many cards a full page holds and this page is full.
@@ -44,6 +46,7 @@ class ListingPage:
     profile: str | None = None  # None: the generic fallback found the links
     holds_releases: bool = False  # an aggregator page: the releases are on it, links not followed
     looks_like_article: bool = False  # no listing, but one release's page
+    offsite: list[str] = field(default_factory=list)  # release-shaped links to other hosts, skipped
 
 
 def parse_listing(
@@ -64,7 +67,7 @@ def parse_listing(
     page.next_url, page.next_guessed = _next_page(soup, url, len(page.links),
                                                   candidates, page.profile)
     if page.profile is None:
-        page.links = _generic_links(soup, url, is_article)
+        page.links, page.offsite = _generic_links(soup, url, is_article)
         if not page.links:
             page.looks_like_article = _looks_like_article(soup, candidates)
     return page
@@ -98,20 +101,25 @@ def _date_of(element: Tag | None):
     return parse_date(element.get("datetime") or element.get_text(" ", strip=True))
 
 
-def _generic_links(soup: BeautifulSoup, url: str, is_article: Callable[[str], bool]) -> list[Link]:
+def _generic_links(soup: BeautifulSoup, url: str,
+                   is_article: Callable[[str], bool]) -> tuple[list[Link], list[str]]:
+    """Release links on the listing's own host, and those on other hosts (not followed)."""
     for chrome in soup.select(_CHROME):
         chrome.decompose()
     root = next((el for el in (soup.select_one(s) for s in _MAIN) if el is not None), None)
     root = root or soup.body or soup
     own_host = host_key(url)
-    links, seen = [], {normalise_url(url)}
+    links, offsite, seen = [], [], {normalise_url(url)}
     for anchor in root.select("a[href]"):
         target = normalise_url(anchor["href"], base=url)
-        if not target or target in seen or host_key(target) != own_host or not is_article(target):
+        if not target or target in seen or not is_article(target):
             continue
         seen.add(target)
+        if host_key(target) != own_host:
+            offsite.append(target)
+            continue
         links.append(Link(target, _card_date(anchor, is_article, url)))
-    return links
+    return links, offsite
 
 
 def _card_date(anchor: Tag, is_article: Callable[[str], bool], base: str):

@@ -56,6 +56,7 @@ class CrawlSummary:
     skipped_robots: int = 0
     skipped_old: int = 0  # listed with a date before `since`
     refused_offsite: int = 0  # links to other hosts or private addresses
+    skipped_offsite: int = 0  # release links to other hosts on a listing, never queued
     sources_fetched: int = 0  # listing pages, feeds, sitemaps
     limit_reached: bool = False  # max_pages stopped the crawl
     failures: list[tuple[str, str]] = field(default_factory=list)
