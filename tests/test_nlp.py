@@ -34,7 +34,35 @@ def extract(nlp, text, dateline=None, language="en"):
 
 def test_pipeline_runs_only_the_components_it_needs(nlp):
     assert nlp.pipe_names == ["tok2vec", "country_ruler", "ner", "country_resolver",
-                              "release_entities"]
+                              "contact_parser", "official_linker", "ministry_finder",
+                              "city_finder", "organisation_finder", "amount_finder"]
+
+
+def test_each_component_declares_what_it_reads_and_writes(nlp):
+    analysis = nlp.analyze_pipes()
+    assert analysis["problems"] == {name: [] for name in nlp.pipe_names}
+    meta = nlp.get_pipe_meta("official_linker")
+    assert "span._.title" in meta.assigns and "doc.spans" in meta.requires
+
+
+def test_pipeline_saved_to_disk_loads_back_with_its_word_lists(nlp, tmp_path, seed):
+    import spacy
+
+    nlp.to_disk(tmp_path / "pipeline")
+    assert (tmp_path / "pipeline" / "official_linker" / "lexicon.json").exists()
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.pipe_names == nlp.pipe_names
+    release = Release(id="t", title="Headline", body=seed["text"], dateline="Tehran")
+    assert extract_entities(release, loaded) == extract_entities(release, nlp)
+
+
+def test_a_component_without_its_lists_says_so():
+    import spacy
+
+    blank = spacy.blank("en")
+    blank.add_pipe("ministry_finder")
+    with pytest.raises(ValueError, match="initialize"):
+        blank("The Ministry of Health said.")
 
 
 def test_seed_release_gives_the_entities_of_the_taxonomy(nlp, seed):
@@ -86,7 +114,17 @@ def test_ambiguous_city_is_settled_by_the_release_countries():
 def test_coordinated_ministries_are_expanded():
     names = [m["name"] for m in find_ministries(
         "with the Ministries of Health and Education and the Ministers of Labour.")]
-    assert names == ["Ministry of Health", "Ministry of Education", "Ministry of Labour"]
+    assert names == ["Ministry of Health", "Ministry of Education"]
+
+
+def test_a_ministers_title_names_a_ministry_only_when_asked():
+    from pipeline.nlp.lexicon import default_lexicon
+    from pipeline.nlp.ministries import MinistryRules
+
+    text = "The Minister of Labour, Jane Doe, spoke."
+    assert find_ministries(text) == []
+    assert [m["name"] for m in MinistryRules(default_lexicon(), from_ministers=True).find(text)] == [
+        "Ministry of Labour"]
 
 
 def test_compound_portfolio_is_kept_whole():
@@ -99,7 +137,8 @@ def test_compound_portfolio_is_kept_whole():
 
 def test_ministry_attribution_and_acronym():
     [m] = find_ministries("the Thai Ministry of Foreign Affairs (MFA) hosted")
-    assert m == {"name": "Ministry of Foreign Affairs", "iso3": "THA", "aliases": ["MFA"]}
+    assert m == {"name": "Ministry of Foreign Affairs", "iso3": "THA", "aliases": ["MFA"],
+                 "spans": [(21, 36)]}
 
 
 def test_reversed_ministry_form():
