@@ -12,7 +12,7 @@ carry their fields as declared ``Span._`` attributes:
 |                       |                                     | (``._.office/email/phone``)   |
 | ``official_linker``   | ``doc.ents``, "contact_blocks",     | "people", "officials"         |
 |                       | "contacts"                          | (``._.title``, ``._.org``)    |
-| ``ministry_finder``   | "people"                            | "ministries" (``._.canonical``,|
+| ``ministry_finder``   | "people"                            | "ministries" (``._.expanded``, |
 |                       |                                     | ``._.iso3``, ``._.aliases``)  |
 | ``city_finder``       | ``doc.ents``, "countries"           | "cities" (``._.iso3``)        |
 | ``organisation_finder``| ``doc.ents``, "cities"             | "organizations"               |
@@ -51,7 +51,9 @@ _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
 _WORD_IN_RUN = re.compile(r"[^ ]+")
 
 # The fields spans carry, by the components that set them.
-for _attr in ("iso3", "title", "org", "canonical", "aliases", "office", "email", "phone",
+# (spaCy keys a span's attributes by its offsets: two groups' spans over the
+# same characters share them, so each field has its own name.)
+for _attr in ("iso3", "title", "org", "expanded", "aliases", "office", "email", "phone",
               "currency", "value"):
     if not Span.has_extension(_attr):
         Span.set_extension(_attr, default=None)
@@ -206,7 +208,6 @@ class ContactParser(_ListComponent):
                 if span is None:
                     continue
                 names.add(contact["name"])
-                span._.canonical = contact["name"]
                 span._.office, span._.email, span._.phone = (
                     contact["office"], contact["email"], contact["phone"])
                 found.append(span)
@@ -236,7 +237,7 @@ class OfficialLinker(_ListComponent):
         self._check()
         text = doc.text
         blocks = [(s.start_char, s.end_char) for s in doc.spans.get("contact_blocks", [])]
-        contact_names = {s._.canonical for s in doc.spans.get("contacts", [])}
+        contact_names = {_text(s) for s in doc.spans.get("contacts", [])}
         persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
         names = self.rules.person_spans(text, persons)
         doc.spans["people"] = [s for s in (_span(doc, a, b, "PERSON") for a, b in names) if s]
@@ -246,14 +247,13 @@ class OfficialLinker(_ListComponent):
             span = _span(doc, official["start"], official["end"], "OFFICIAL")
             if span is None:
                 continue
-            span._.canonical = official["name"]
             span._.title, span._.org = official["title"], official["org"]
             found.append(span)
         doc.spans["officials"] = found
         return doc
 
 
-@Language.factory("ministry_finder", assigns=["doc.spans", "span._.canonical", "span._.iso3",
+@Language.factory("ministry_finder", assigns=["doc.spans", "span._.expanded", "span._.iso3",
                                               "span._.aliases"], requires=["doc.spans"],
                   default_config={"from_ministers": False})
 def make_ministry_finder(nlp: Language, name: str, from_ministers: bool):
@@ -262,7 +262,7 @@ def make_ministry_finder(nlp: Language, name: str, from_ministers: bool):
 
 class MinistryFinder(_ListComponent):
     """Ministries and government departments, one span (the first mention's
-    portfolio) per ministry, its expanded name in ``._.canonical``.
+    portfolio) per ministry, its expanded name in ``._.expanded``.
     ``from_ministers``: also name "Ministry of X" from a "Minister of X" title."""
 
     lists = ("portfolios", "organisations")
@@ -283,7 +283,7 @@ class MinistryFinder(_ListComponent):
             span = _span(doc, start, end, "MINISTRY")
             if span is None:
                 continue
-            span._.canonical, span._.iso3 = ministry["name"], ministry["iso3"]
+            span._.expanded, span._.iso3 = ministry["name"], ministry["iso3"]
             span._.aliases = ministry["aliases"]
             found.append(span)
         doc.spans["ministries"] = found
@@ -364,7 +364,7 @@ class CityFinder:
         for start, end, iso3 in sorted(found.values()):
             span = _span(doc, start, end, "CITY")
             if span is not None:
-                span._.canonical, span._.iso3 = text[start:end], iso3
+                span._.iso3 = iso3
                 spans.append(span)
         doc.spans["cities"] = spans
         return doc
@@ -401,7 +401,6 @@ class OrganisationFinder:
             span = _span(doc, start, start + len(name), "ORG")
             if span is not None:
                 seen.add(name)
-                span._.canonical = name
                 found.append(span)
         doc.spans["organizations"] = found
         return doc
@@ -423,11 +422,14 @@ class AmountFinder(_ListComponent):
         for amount in amounts.find_amounts(doc.text, self.lex):
             span = _span(doc, *amount["span"], "MONEY")
             if span is not None:
-                span._.canonical = amount["text"]
                 span._.currency, span._.value = amount["currency"], amount["value"]
                 found.append(span)
         doc.spans["amounts"] = found
         return doc
+
+
+def _text(span: Span) -> str:
+    return " ".join(span.text.split())
 
 
 ENTITY_COMPONENTS = ("country_resolver", "contact_parser", "official_linker", "ministry_finder",
@@ -439,14 +441,14 @@ def record_fields(doc: Doc) -> dict[str, Any]:
     spans = doc.spans
     return {
         "countries": [s._.iso3 for s in spans.get("countries", [])],
-        "cities": [{"name": s._.canonical, "iso3": s._.iso3} for s in spans.get("cities", [])],
-        "ministries": [{"name": s._.canonical, "iso3": s._.iso3, "aliases": list(s._.aliases or [])}
+        "cities": [{"name": _text(s), "iso3": s._.iso3} for s in spans.get("cities", [])],
+        "ministries": [{"name": s._.expanded, "iso3": s._.iso3, "aliases": list(s._.aliases or [])}
                        for s in spans.get("ministries", [])],
-        "officials": [{"name": s._.canonical, "title": s._.title, "org": s._.org}
+        "officials": [{"name": _text(s), "title": s._.title, "org": s._.org}
                       for s in spans.get("officials", [])],
-        "contacts": [{"name": s._.canonical, "office": s._.office, "email": s._.email,
+        "contacts": [{"name": _text(s), "office": s._.office, "email": s._.email,
                       "phone": s._.phone} for s in spans.get("contacts", [])],
-        "organizations": [s._.canonical for s in spans.get("organizations", [])],
-        "amounts": [{"text": s._.canonical, "currency": s._.currency, "value": s._.value}
+        "organizations": [_text(s) for s in spans.get("organizations", [])],
+        "amounts": [{"text": _text(s), "currency": s._.currency, "value": s._.value}
                     for s in spans.get("amounts", [])],
     }

@@ -97,7 +97,9 @@ class MinistryRules:
         known = self.portfolios
         if text in known:
             return [text]
-        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+as well as\s+", text) if p.strip()]
+        # "Labour and Social Protection and of Health": "and of" always separates.
+        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?(?:of\s+)?|\s+as well as\s+|"
+                                             r"\s+and\s+of\s+", text) if p.strip()]
         out: list[str] = []
         for item in items:
             if item in known or " and " not in item:
@@ -108,7 +110,10 @@ class MinistryRules:
                 if item.endswith(compound) or item.startswith(compound):
                     rest = item.replace(compound, "").strip()
                     rest = re.sub(r"^and\s+|\s+and$", "", rest)
-                    out.extend([p for p in re.split(r"\s+and\s+", rest) if p] + [compound])
+                    others = [p for p in re.split(r"\s+and\s+", rest) if p]
+                    # In the order written, so each part is found in the text.
+                    out.extend([compound, *others] if item.startswith(compound)
+                               else [*others, compound])
                     break
             else:
                 out.extend(p for p in re.split(r"\s+and\s+", item) if p)
@@ -160,7 +165,8 @@ class MinistryRules:
             pos = start
             for part in parts:
                 at = text.find(part, pos, m.end("portfolio"))
-                at = pos if at == -1 else at
+                if at == -1:  # a part that is not written as such: no span to give it
+                    continue
                 add(kind, part, at, iso3, m.group("alias") if len(parts) == 1 else None)
                 pos = at + len(part)
         for m in REVERSED_RE.finditer(text):

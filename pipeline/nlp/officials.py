@@ -42,6 +42,8 @@ SIGNATURE_RE = re.compile(rf"(?m)^(?P<name>{NAME})[ ]*\n(?P<role>[^\n]{{3,120}})
 RIGHT_RE = re.compile(r"^\s*,\s*([^,.;:()“”\"\n]{3,160}?)(?=\s*(?:,|\.|;|\)|\n|$| said| says))")
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _FUNCTION_WORDS = frozenset("The A An In On At But And Or For Of By With From As To This That".split())
+_BODY_BEFORE = re.compile(r"\b(?:Ministry|Department|Office|Directorate|Division|Unit|Agency|Bureau|"
+                          r"Commission|Council|Centre|Center|Institute)\b[^,]*$")
 _MODIFIERS = r"(?:Deputy|Senior|Acting|Assistant|Vice|Interim|Joint|Associate)"
 # Where a role described in ordinary words starts: after an article or a possessive.
 _ROLE_OPENER = re.compile(r"(?:^|.*\b(?:the|a|an|its|their|our|his|her|[\w.]+['’]s?)[ ])(.+)$")
@@ -227,6 +229,9 @@ class OfficialRules:
             # "Governor of Aceh Teuku Rizal Fahmi": the word after "of" is the title's.
             if re.search(r"\b(?:of|for|in|at)[ ]$", before[: m.start()]):
                 break
+            # "IOM Athens' Maria Pappas": a possessive is the office, not a first name.
+            if word.endswith(("'", "’", "'s", "’s")) or _is_big_place(word):
+                break
             if (word in self.lex.title_words or word in self.lex.non_name_set
                     or word in _FUNCTION_WORDS or word in self.lex.rank_set
                     or country_names().get(word) or word in regions()):
@@ -255,6 +260,10 @@ class OfficialRules:
         if not am:
             return None
         start, stop = end + am.start("name"), end + am.end("name")
+        # "Director of the Department of Social Vices Prevention": the words after
+        # a body's name are that name's, not a person's.
+        if _BODY_BEFORE.search(after[: am.start("name")]):
+            return None
         # "…for Diaspora Affairs, Roseline Njeri Kathure": the greedy run may have
         # taken the first names; a name starts after the last comma.
         comma = after.rfind(", ", 0, am.end("name"))
@@ -275,7 +284,10 @@ class OfficialRules:
         """Name spans next to a job title or a role, for names the NER missed."""
         spans = []
         anchors = [m.span() for m in self.lex.title_re.finditer(text)]
-        anchors += [m.span() for m in self.role_anchor_re.finditer(text)]
+        # A role's own words may end in a body's name ("director of the Department
+        # of Social"): what follows is the rest of that name.
+        anchors += [m.span() for m in self.role_anchor_re.finditer(text)
+                    if not _BODY_BEFORE.search(m.group(0))]
         for a_start, a_end in anchors:
             found = self._name_after(text, a_end)
             if found:
