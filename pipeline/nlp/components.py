@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from pipeline.nlp import amounts, contacts
-from pipeline.nlp.gazetteer import country_names, is_city_name, regions, resolve_city
+from pipeline.nlp.gazetteer import cities, country_names, is_city_name, regions, resolve_city
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.ministries import MinistryRules
 from pipeline.nlp.officials import OfficialRules
@@ -238,7 +238,10 @@ class OfficialLinker(_ListComponent):
         text = doc.text
         blocks = [(s.start_char, s.end_char) for s in doc.spans.get("contact_blocks", [])]
         contact_names = {_text(s) for s in doc.spans.get("contacts", [])}
-        persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+        persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"
+                   # "Josefina Arrate (IOM)": a name the NER read as an organisation.
+                   or (e.label_ in ("ORG", "WORK_OF_ART") and self.rules.looks_like_name(e.text)
+                       and self.rules.role_follows(text, e.end_char))]
         names = self.rules.person_spans(text, persons)
         doc.spans["people"] = [s for s in (_span(doc, a, b, "PERSON") for a, b in names) if s]
         outside = [n for n in names if not any(s <= n[0] < e for s, e in blocks)]
@@ -301,6 +304,10 @@ class CityFinder:
     cities and capitals the NER missed, in order of first mention; an
     ambiguous name goes to a country the release names."""
 
+    def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
+                   nlp: Language | None = None) -> None:
+        cities()  # the table is built once, here rather than on the first release
+
     def __call__(self, doc: Doc) -> Doc:
         context = {s._.iso3 for s in doc.spans.get("countries", [])}
         names = country_names()
@@ -330,7 +337,8 @@ class CityFinder:
         for e in ents:
             if e.label_ in ("PERSON", "ORG", "NORP"):
                 in_person[e.start_char : e.end_char] = b"\x01" * (e.end_char - e.start_char)
-        text_lower = text.lower()
+        # Words written between two spaces, in lower case (a set: a text may be long).
+        spaced_words = set(text.lower().split(" ")[1:-1])
         # Runs of capitalised words; the longest known city name at each start wins.
         for run in _CAPITALISED_RUN.finditer(text):
             words = list(_WORD_IN_RUN.finditer(run.group(0)))
@@ -350,7 +358,7 @@ class CityFinder:
                     name = text[start:end]
                     # "Mobile", "Reading": a common word is a word where it also occurs
                     # in lower case; "Mobile:" is a label.
-                    if n == 1 and (f" {name.lower()} " in text_lower
+                    if n == 1 and (name.lower() in spaced_words
                                    or text[end : end + 2].strip()[:1] in (":", "/", "+")):
                         continue
                     if name == "Washington" and text[end : end + 6] == ", D.C.":

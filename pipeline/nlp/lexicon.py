@@ -32,8 +32,7 @@ def _place_words() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {"after": [], "before": []}
     for line in _lines("place_words.txt"):
         key, _, rest = line.partition(":")
-        sep = "|" if "|" in rest else None
-        out[key.strip()] = [w.strip() for w in rest.split(sep) if w.strip()] if sep else rest.split()
+        out[key.strip()] = [w.strip() for w in rest.split("|") if w.strip()]
     return out
 
 

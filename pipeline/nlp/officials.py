@@ -80,6 +80,7 @@ class OfficialRules:
             rf"(?P<name>{NAME}),[ ](?:the[ ]|an?[ ])?(?:(?:{_CAP}|of|for|and|the|in)[ ])*$")
         self.possessive_re = re.compile(rf"((?:{orgs})(?:[ ]{_CAP}){{0,3}})['’]s?[ ]*$")
         self.org_re = re.compile(rf"\b({orgs})\b")
+        self.paren_org_re = re.compile(rf"^[ ]?\(((?:{orgs})(?:[ ]{_CAP}){{0,3}})\)")
         self.of_org_re = re.compile(rf"^(?:of|for|at|with) (?:the )?((?:{orgs})\b.*)$")
         self.org_tail_re = re.compile(rf"\b(?:of|for) (?:the )?({orgs})$")
         # "NAME, IOM UK": an office alone after a name.
@@ -311,6 +312,14 @@ class OfficialRules:
         return sorted((s, e) for s, e in spans
                       if self._plausible(text, text[s:e]) and not _ends_a_place(text, s, e))
 
+    def role_follows(self, text: str, end: int) -> bool:
+        """Is a name ending at ``end`` followed by its role ("NAME (IOM)",
+        "NAME, Head of Office")? For names the NER labelled something else."""
+        if self.paren_org_re.match(text[end:]):
+            return True
+        rm = RIGHT_RE.match(text[end:])
+        return bool(rm and self.lex.title_re.search(rm.group(1)))
+
     # Officials ----------------------------------------------------------
 
     def _role_of(self, text: str, start: int, end: int, raw: str) -> tuple | None:
@@ -338,6 +347,10 @@ class OfficialRules:
             if self.office_re.match(phrase):
                 # "represented by NAME, IOM UK": the office alone.
                 return None, re.sub(r"^the ", "", phrase)
+        paren = self.paren_org_re.match(text[end:])
+        if paren:
+            # "Speakers included NAME (IOM) and …"
+            return None, paren.group(1)
         cut = re.match(r"^\s*,\s*([^.;:()“”\"\n]{2,120})$", text[end:])
         if cut and ends_cut(text, len(text)):
             # "… said NAME, IOM's Regional" and the excerpt ends: the role is cut off.
