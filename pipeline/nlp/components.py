@@ -392,11 +392,12 @@ class OrganisationFinder:
         places = {s.text for s in doc.spans.get("cities", [])}
         seen: set[str] = set()
         found = []
+        text = doc.text  # built from the tokens at each read
         for ent in doc.ents:
             if ent.label_ != "ORG":
                 continue
             start = ent.start_char + (4 if ent.text.startswith("the ") else 0)
-            name = doc.text[start : ent.end_char]
+            name = text[start : ent.end_char]
             stripped = name.strip(" ,.")
             start += name.find(stripped)
             name = stripped

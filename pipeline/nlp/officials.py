@@ -42,6 +42,8 @@ SIGNATURE_RE = re.compile(rf"(?m)^(?P<name>{NAME})[ ]*\n(?P<role>[^\n]{{3,120}})
 RIGHT_RE = re.compile(r"^\s*,\s*([^,.;:()“”\"\n]{3,160}?)(?=\s*(?:,|\.|;|\)|\n|$| said| says))")
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _FUNCTION_WORDS = frozenset("The A An In On At But And Or For Of By With From As To This That".split())
+# A word as ``_plausible`` compares them: hyphenated parts kept together.
+_WORDS = re.compile(r"(?<![\w-])[\w'’]+(?:-[\w'’]+)*(?![\w-])")
 _BODY_BEFORE = re.compile(r"\b(?:Ministry|Department|Office|Directorate|Division|Unit|Agency|Bureau|"
                           r"Commission|Council|Centre|Center|Institute)\b[^,]*$")
 _MODIFIERS = r"(?:Deputy|Senior|Acting|Assistant|Vice|Interim|Joint|Associate)"
@@ -240,18 +242,15 @@ class OfficialRules:
             start -= len(m.group(0))
         return start, end
 
-    def _plausible(self, text: str, name: str) -> bool:
+    def _plausible(self, name: str, words: set[str], lowered: str) -> bool:
         """Not a phrase of common words ("Climate Change", "Vocational Training"):
-        a name has a word that does not also occur in lower case in the release."""
+        a name has a word that does not also occur in lower case in the release
+        (``words``: the release's words as written; ``lowered``: its text in lower case)."""
         tokens = [t for t in re.findall(r"[\w'’-]+", name) if t[:1].isupper()]
         if not tokens or " and " in name or all(t in self.lex.title_words for t in tokens):
             return False
-        lowered = text.lower()
-        return not all(
-            re.search(rf"(?<![\w-]){re.escape(t.lower())}(?![\w-])", text) is not None
-            or (t in self.lex.non_name_set)
-            for t in tokens
-        ) or tokens[0].lower() not in lowered
+        return not all(t.lower() in words or t in self.lex.non_name_set for t in tokens
+                       ) or tokens[0].lower() not in lowered
 
     def _name_after(self, text: str, end: int) -> tuple[int, int] | None:
         """The name right after a title or role ending at ``end``."""
@@ -309,8 +308,11 @@ class OfficialRules:
         the names found next to job titles."""
         spans = {self._extend_left(text, s, e)
                  for s, e in [*persons, *self.title_anchored_names(text)]}
+        words = set(_WORDS.findall(text))
+        lowered = text.lower()
         return sorted((s, e) for s, e in spans
-                      if self._plausible(text, text[s:e]) and not _ends_a_place(text, s, e))
+                      if self._plausible(text[s:e], words, lowered)
+                      and not _ends_a_place(text, s, e))
 
     def role_follows(self, text: str, end: int) -> bool:
         """Is a name ending at ``end`` followed by its role ("NAME (IOM)",
