@@ -399,6 +399,19 @@ REAL_STYLE += [
      {"officials": set(), "countries": {"GHA"}}),
 ]
 
+REAL_STYLE += [
+    ("contact_upper_surname",
+     "Juba - IOM scaled up its response.\n\n"
+     "For more information please contact Grace AYIKORU at IOM South Sudan, Email: gayikoru@iom.int",
+     {"contacts": [("Grace AYIKORU", "gayikoru@iom.int", None)]}),
+    ("contact_cards_mixed",
+     "Juba - IOM scaled up its response.\n\nMedia contacts:\nGrace Ayikoru, IOM South Sudan\n"
+     "Tel: +211 912 555 014\nE-mail: gayikoru@iom.int\n"
+     "Paul Osei, IOM Ghana, Tel: +233 24 555 0199, Email: posei@iom.int",
+     {"contacts": [("Grace Ayikoru", "gayikoru@iom.int", "+211912555014"),
+                   ("Paul Osei", "posei@iom.int", "+233245550199")]}),
+]
+
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in REAL_STYLE],
                          ids=[c[0] for c in REAL_STYLE])

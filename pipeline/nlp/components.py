@@ -199,7 +199,8 @@ class ContactParser(_ListComponent):
         for start, end in blocks:
             # The NER often reads a name in a contact block as something else.
             people = [(e.start_char - start, e.end_char - start) for e in ents
-                      if start <= e.start_char < end and self.rules.looks_like_name(e.text.strip())]
+                      if start <= e.start_char < end
+                      and self.rules.looks_like_name(e.text.strip(), upper_surname=True)]
             for contact in contacts.parse_contacts(text[start:end], people, self.rules):
                 if contact["name"] in names:
                     continue

@@ -77,7 +77,8 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
         _add_name(names, taken, m.start("name"), m.group("name"))
     names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
     names = [(pos, n) for pos, n in names
-             if n and not _LABEL.match(n) and " " in n and rules.looks_like_name(n)]
+             if n and not _LABEL.match(n) and " " in n
+             and rules.looks_like_name(n, upper_surname=True)]
     # "Antonio Frías" inside "Ramón Antonio Frías" is the same person.
     names = [(pos, n) for pos, n in names
              if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)]

@@ -198,15 +198,25 @@ class OfficialRules:
             tokens = tokens[1:]
         return self.trim_name(" ".join(tokens))
 
-    def looks_like_name(self, name: str) -> bool:
+    def looks_like_name(self, name: str, upper_surname: bool = False) -> bool:
+        """Two to five capitalised words, none a non-name word or an acronym;
+        ``upper_surname``: a surname in capitals ("Grace AYIKORU", as contact
+        blocks write them) is a name too, unless it is an organisation's."""
         tokens = name.split()
+        orgs = self.lex.organisations
+
+        def acronym(t: str) -> bool:
+            if not (t.isupper() and len(t) > 1):
+                return False
+            return not upper_surname or t is tokens[0] or len(t) < 3 or t in orgs
+
         return (
             2 <= len(tokens) <= 5
             and tokens[0] not in _FUNCTION_WORDS
             and all(t[:1].isupper() or t in _PARTICLES for t in tokens)
             and not any(t.strip(".,") in self.lex.non_name_set for t in tokens)
             and not _is_place(name)
-            and not any(t.isupper() and len(t) > 1 for t in tokens)
+            and not any(acronym(t) for t in tokens)
         )
 
     def trim_name(self, name: str) -> str:
