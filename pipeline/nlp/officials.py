@@ -401,9 +401,13 @@ class OfficialRules:
         ``{name, title, org, start, end}``, ``start``/``end`` the first full mention."""
         mentions: list[Mention] = []
         kept: list[tuple[int, int]] = []
-        # A title-anchored name inside a PERSON span (or the other way) is one mention.
+        # A title-anchored name inside a PERSON span (or the other way) is one
+        # mention; of two overlapping spans the longer is the name ("[Samar Ma].
+        # Teresa Abuyen" against "Ma. Teresa Abuyen").
         for start, end in sorted(persons, key=lambda se: (se[0], -(se[1] - se[0]))):
             if kept and start < kept[-1][1]:
+                if end - start > kept[-1][1] - kept[-1][0]:
+                    kept[-1] = (start, end)
                 continue
             kept.append((start, end))
         for start, end in kept:
