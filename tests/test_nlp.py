@@ -117,6 +117,20 @@ def test_coordinated_ministries_are_expanded():
     assert names == ["Ministry of Health", "Ministry of Education"]
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("the Ministries of Justice and of Health, Labour and Welfare are preparing it",
+     ["Ministry of Justice", "Ministry of Health, Labour and Welfare"]),
+    ("the Ministries of Labour and Social Protection and of Health.",
+     ["Ministry of Labour and Social Protection", "Ministry of Health"]),
+    ("from the Ministries of Labour, Foreign Affairs and the Interior of Belize, Canada and Peru",
+     ["Ministry of Labour", "Ministry of Foreign Affairs", "Ministry of the Interior"]),
+    ("with the Ministry of Home Affairs, the Gift of the Givers and others",
+     ["Ministry of Home Affairs"]),
+])
+def test_a_coordination_is_split_where_its_writer_split_it(text, names):
+    assert [m["name"] for m in find_ministries(text)] == names
+
+
 def test_a_ministers_title_names_a_ministry_only_when_asked():
     from pipeline.nlp.lexicon import default_lexicon
     from pipeline.nlp.ministries import MinistryRules

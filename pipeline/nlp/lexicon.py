@@ -97,7 +97,7 @@ class Lexicon:
         """Titles with both kinds of apostrophe, longest first ("Deputy Director
         General" wins over "Director General")."""
         out = set(self.titles) | {t.replace("'", "’") for t in self.titles}
-        return tuple(sorted(out, key=len, reverse=True))
+        return tuple(sorted(out, key=lambda t: (-len(t), t)))
 
     @cached_property
     def title_re(self) -> re.Pattern:

@@ -36,7 +36,7 @@ from pipeline.nlp.text import ends_cut
 _WORD = r"[A-Z][\w&-]*(?:(?:['’]s?)(?= [A-Z]))?"
 _CONNECT = r"(?:and|of|for|the|on|&)"
 # A portfolio: capitalised words, optionally joined by connectors and commas.
-_PORTFOLIO = rf"{_WORD}(?:(?:, | ){_CONNECT}? ?{_WORD}| {_CONNECT} {_WORD})*"
+_PORTFOLIO = rf"{_WORD}(?:(?:, | ){_CONNECT}? ?{_WORD}| {_CONNECT} {_WORD}| and of {_WORD}| and the {_WORD})*"
 _HEAD = r"(?P<head>Ministry|Ministries|Minister|Ministers|Department|Departments)"
 _BEFORE = r"(?:(?P<owner>[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)?)(?P<poss>['’]s?)?\s+)?"
 MINISTRY_RE = re.compile(
@@ -81,7 +81,8 @@ class MinistryRules:
         for sep, word in zip(parts[1::2], parts[2::2], strict=False):
             first = word.split()[0] if word.split() else ""
             entry = country_names().get(first)
-            if (not word.strip() or self.not_portfolio.match(word) or first in ("the", "The")
+            if (not word.strip() or self.not_portfolio.match(word)
+                    or (first in ("the", "The") and not self._the_portfolio(word))
                     or (entry and not entry.demonym) or "Ministry" in word or "Department" in word):
                 break
             kept += [sep, word]
@@ -92,21 +93,37 @@ class MinistryRules:
             owner, text = country_names()[m.group(1)].iso3, text[: m.start()]
         return text, owner
 
+    def _the_portfolio(self, item: str) -> bool:
+        """"the Interior", "the Interior of Belize": a portfolio written with
+        "the" (data/portfolios.txt), not a second actor ("the Gift of the Givers")."""
+        m = re.fullmatch(r"(the [A-Z][\w-]*)(?:\s+of\s+(?:the\s+)?(?P<owner>[A-Z][\w' -]*))?",
+                         item.strip())
+        if not m or m.group(1) not in self.portfolios:
+            return False
+        owner = country_names().get(m.group("owner") or "")
+        return m.group("owner") is None or (owner is not None and not owner.demonym)
+
     def split_portfolios(self, text: str) -> list[str]:
-        """'Justice, Immigration and Integration' -> ['Justice', 'Immigration and Integration']."""
+        """'Justice, Immigration and Integration' -> ['Justice', 'Immigration and Integration'].
+
+        "and of" closes what comes before it and opens one whole portfolio:
+        "Justice and of Health, Labour and Welfare" -> Justice; Health, Labour and Welfare."""
+        first, *whole = re.split(r",?\s+and\s+of\s+(?:the\s+(?=[A-Z]))?", text)
+        return self._split_list(first) + [w.strip() for w in whole if w.strip()]
+
+    def _split_list(self, text: str) -> list[str]:
         known = self.portfolios
         if text in known:
             return [text]
-        # "Labour and Social Protection and of Health": "and of" always separates.
-        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?(?:of\s+)?|\s+as well as\s+|"
-                                             r"\s+and\s+of\s+", text) if p.strip()]
+        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?(?:of\s+)?|\s+as well as\s+", text)
+                 if p.strip()]
         out: list[str] = []
         for item in items:
             if item in known or " and " not in item:
                 out.append(item)
                 continue
             # "Health and Education": split unless a known compound starts or ends it.
-            for compound in sorted(known, key=len, reverse=True):
+            for compound in sorted(known, key=lambda c: (-len(c), c)):
                 if item.endswith(compound) or item.startswith(compound):
                     rest = item.replace(compound, "").strip()
                     rest = re.sub(r"^and\s+|\s+and$", "", rest)

@@ -389,7 +389,7 @@ class OfficialRules:
             return None
         found = None
         chunk = m.group(1).strip()
-        for h in sorted(self.lex.rank_set, key=len, reverse=True):
+        for h in sorted(self.lex.rank_set, key=lambda r: (-len(r), r)):
             if chunk == h or chunk.endswith(" " + h) or chunk.startswith(h + " ") or f" {h} " in f" {chunk} ":
                 found = h
                 break
