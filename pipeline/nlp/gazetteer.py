@@ -69,17 +69,6 @@ def regions() -> frozenset[str]:
     return frozenset(_lines("regions.txt"))
 
 
-@cache
-def portfolios() -> frozenset[str]:
-    return frozenset(_lines("portfolios.txt"))
-
-
-@cache
-def titles() -> tuple[str, ...]:
-    # Longest first, so "Deputy Director General" wins over "Director General".
-    return tuple(sorted(set(_lines("titles.txt")), key=len, reverse=True))
-
-
 def fold(text: str) -> str:
     """Accent-free form used to match city names written without accents."""
     return "".join(
