@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("train", help="train the theme classifier (gold corpus + reviews)")
     sp.add_argument("--if-changed", action="store_true",
                     help="do nothing when the inputs match the model card")
+    sp.add_argument("--check", action="store_true",
+                    help="train nothing: exit 0 when the model card matches its inputs, "
+                         "1 when `make train` is due")
     common(sp)
 
     sp = sub.add_parser("evaluate", help="score predictions (or a fresh run) against gold")
@@ -436,7 +439,7 @@ def cmd_train(args) -> int:
     if Path(args.db).exists():
         with _open_store(args) as store:
             reviews = store.latest_reviews()
-    if args.if_changed:
+    if args.if_changed or args.check:
         try:
             card = read_card()
             if card["data"]["sha256"] == inputs_digest(gold, review_records(reviews)):
@@ -444,6 +447,10 @@ def cmd_train(args) -> int:
                 return 0
         except (ModelError, KeyError):
             pass
+        if args.check:
+            print("model is out of date with its inputs (corpus, reviews or training code "
+                  "changed): run `make train`")
+            return 1
     started = time.perf_counter()
     clf, card = train(gold, reviews)
     path = save(clf, card)
