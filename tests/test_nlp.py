@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pycountry
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from pipeline.nlp import extract_entities, load_nlp, pieces
@@ -437,3 +439,39 @@ def test_real_style_release(nlp, text, expected):
            "contacts": [(c["name"], c["email"], c["phone"]) for c in ent.contacts]}
     for kind, want in expected.items():
         assert got[kind] == (sorted(want) if kind == "ministries" else want), kind
+
+
+# -- properties: any text, no crash, nothing invented ----------------------------------
+_FRAGMENTS = [
+    "IOM", "the International Organization for Migration", "Minister of Labour", "Ministry of Health",
+    "the Ministries of Justice and Foreign Affairs", "Ambassador", "Chief of Mission", "said",
+    "Dr.", "Mr.", "Ms.", "Amina Yusuf", "Kofi Mensah", "Jean-Baptiste Ndayisaba", "O'Neill",
+    "Geneva", "Niamey", "Kabul", "Afghans", "the Islamic Republic of Iran", "Türkiye", "Chad",
+    "USD 2.5 million", "EUR 400,000", "CHF", "1,200", "2024", "Tel: +41 22 717 9111",
+    "Email: press@iom.int", "For more information, please contact", "Department of", "Bureau",
+    "(IOM)", "’s", "'s", "–", ",", ".", ";", ":", "\u00a0", "\n", "\n\n", "é", "中文", "\u200b",
+]
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+@given(st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=12)), max_size=60),
+       st.lists(st.sampled_from([" ", " ", ", ", ". ", "\n", " – "]), min_size=1, max_size=5))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_gives_entities_that_are_spans_of_it(nlp, parts, seps):
+    text = "".join(part + seps[i % len(seps)] for i, part in enumerate(parts))
+    entities, _ = extract(nlp, text)  # never raises
+    flat = _collapsed(text).casefold()
+    for kind, key in (("officials", "name"), ("cities", "name"), ("contacts", "name"),
+                      ("amounts", "text")):
+        for item in getattr(entities, kind):
+            assert _collapsed(item[key]).casefold() in flat, (kind, item)
+    for org in entities.organizations:
+        assert _collapsed(org).casefold() in flat, org
+    for ministry in entities.ministries:
+        # a span, or one part of a coordination ("the Ministries of Justice and
+        # Foreign Affairs" gives "Ministry of Foreign Affairs"): its portfolio is a span
+        portfolio = _collapsed(ministry["name"]).split(" of ", 1)[-1].casefold()
+        assert portfolio in flat, ministry
