@@ -475,3 +475,12 @@ def test_any_text_gives_entities_that_are_spans_of_it(nlp, parts, seps):
         # Foreign Affairs" gives "Ministry of Foreign Affairs"): its portfolio is a span
         portfolio = _collapsed(ministry["name"]).split(" of ", 1)[-1].casefold()
         assert portfolio in flat, ministry
+
+
+def test_a_person_or_ministry_the_ner_read_as_an_organisation_is_not_one(nlp):
+    text = ("The Ministries of Justice and Foreign Affairs of Ghana met IOM. IOM Chief of Mission "
+            "in Ghana, Fatou Diallo, announced the grant with UNHCR.")
+    entities, _ = extract(nlp, text)
+    assert "Fatou Diallo" in {o["name"] for o in entities.officials}
+    assert not any("Fatou Diallo" in org or "Ministries" in org for org in entities.organizations)
+    assert "UNHCR" in entities.organizations

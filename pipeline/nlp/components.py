@@ -380,24 +380,30 @@ class CityFinder:
 
 
 @Language.factory("organisation_finder", assigns=["doc.spans"],
-                  requires=["doc.ents", "doc.spans"])
+                  requires=["doc.ents", "doc.spans"])  # after official_linker and ministry_finder
 def make_organisation_finder(nlp: Language, name: str):
     return OrganisationFinder()
 
 
 class OrganisationFinder:
     """ORG entities that are organisations: not ministries (their own type),
-    not places, not a lone capitalised word unless an acronym ("UNHCR")."""
+    not places, not a lone capitalised word unless an acronym ("UNHCR"), and
+    not a span another component has typed as a person or a ministry (the
+    types exclude each other: "Fatou Diallo" read as ORG is an official)."""
 
     def __call__(self, doc: Doc) -> Doc:
         places = {s.text for s in doc.spans.get("cities", [])}
+        typed = [(s.start_char, s.end_char) for key in ("officials", "people", "ministries")
+                 for s in doc.spans.get(key, [])]
         seen: set[str] = set()
         found = []
         text = doc.text  # built from the tokens at each read
         for ent in doc.ents:
             if ent.label_ != "ORG":
                 continue
-            start = ent.start_char + (4 if ent.text.startswith("the ") else 0)
+            if any(ent.start_char < end and start < ent.end_char for start, end in typed):
+                continue
+            start = ent.start_char + (4 if ent.text.startswith(("the ", "The ")) else 0)
             name = text[start : ent.end_char]
             stripped = name.strip(" ,.")
             start += name.find(stripped)
