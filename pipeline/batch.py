@@ -189,15 +189,18 @@ def process_batch(releases: list[Release], stages: Stages,
     ``max_chars`` gets its error record at once. When a batch fails, each
     release is retried on its own so the error stays with the release that
     caused it. Never raises."""
-    from pipeline.classify import classify
-    from pipeline.nlp import extract_batch
-
     versions = stages.record_versions()
     refused = [_refusal(r, max_chars) for r in releases]
     todo = [r for r, why in zip(releases, refused, strict=True) if why is None]
+    if not todo:  # nothing to read: neither spaCy nor the classifier is imported
+        return [Record.assemble(r, None, None, [why] if why else [], versions)
+                for r, why in zip(releases, refused, strict=True)]
+    from pipeline.classify import classify
+    from pipeline.nlp import extract_batch
+
     try:
         entities = _by_language(todo, stages, extract_batch)
-        themes = classify(todo, stages.classifier) if todo else []
+        themes = classify(todo, stages.classifier)
     except Exception:
         if len(todo) <= 1:
             done = iter([_one_by_one(r, stages) for r in todo])

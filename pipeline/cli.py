@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--output", type=Path, metavar="FILE.jsonl",
                     help="write the output records here (default: out/releases.jsonl)")
     sp.add_argument("--force", action="store_true", help="reprocess everything stored")
+    sp.add_argument("--batch-size", type=int, default=64, metavar="N",
+                    help="releases a batch (default 64): piped through spaCy and classified "
+                    "together, and written when done")
     sp.add_argument("--site-profile", help="site layout for HTML input")
     engine_opts(sp)
     common(sp)
@@ -251,8 +254,8 @@ def cmd_process(args, store=None) -> int:
     from pipeline.batch import Stages, clean_stored_pages, process_store
     from pipeline.progress import progress
 
-    if args.max_chars < 1:
-        raise UsageError("--max-chars must be at least 1")
+    if args.max_chars < 1 or args.batch_size < 1:
+        raise UsageError("--max-chars and --batch-size must be at least 1")
     _check_engine(args)
     if args.input:
         return _process_inputs(args)
@@ -264,7 +267,8 @@ def cmd_process(args, store=None) -> int:
         cleaned = clean_stored_pages(store, args.site_profile, run_id, progress=update)
     with progress("process") as update:
         summary = process_store(store, Stages(), force=args.force, run_id=run_id,
-                                engine=args.engine, workers=args.workers, address=args.address,
+                                batch_size=args.batch_size, engine=args.engine,
+                                workers=args.workers, address=args.address,
                                 max_chars=args.max_chars, progress=update)
     run = {"pages_cleaned": cleaned.pages, "releases_new": cleaned.releases_new,
            "releases_changed": cleaned.releases_changed, "duplicates": cleaned.duplicates,
@@ -308,9 +312,8 @@ def _process_inputs(args) -> int:
     with _open_store(args) as store:
         run_id = store.start_run("process --input " + " ".join(map(str, args.input)))
         releases = read_releases(paths, args.max_chars, args.site_profile)
-        batches = process_releases(releases, store, Stages(), engine=args.engine,
-                                   workers=args.workers, address=args.address,
-                                   max_chars=args.max_chars, run_id=run_id, summary=summary)
+        batches = process_releases(releases, store, Stages(), args.batch_size, args.engine,
+                                   args.workers, args.address, args.max_chars, run_id, summary)
         # Unbuffered, one write a batch: a killed run leaves whole lines only.
         with open(tmp, "wb", buffering=0) as fh, progress("process") as update:
             for records in batches:
@@ -388,7 +391,7 @@ def cmd_run(args) -> int:
         with _open_store(args) as store:
             crawl_status = cmd_crawl(args, store)
             args.input, args.output, args.force = None, None, False
-            args.max_chars = 1_000_000
+            args.max_chars, args.batch_size = 1_000_000, 64
             process_status = cmd_process(args, store)
             out_dir = Path(args.db).parent
             n = _export(store, out_dir / "releases.jsonl", "jsonl")
