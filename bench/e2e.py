@@ -173,8 +173,9 @@ def print_table(results: dict) -> bool:
         target = TARGETS.get(key)
         ok = target is None or ratio >= target
         ok_all &= ok
+        verdict = "" if target is None else ("pass" if ok else "FAIL")
         print(f"{what:62} {ours:8.1f} {base:8.1f} {ratio:6.2f}x "
-              f"{(f'{target:.1f}x' if target else '-'):>7}  {'pass' if target and ok else ('FAIL' if not ok else '')}")
+              f"{(f'{target:.1f}x' if target else '-'):>7}  {verdict}")
     rss = results["rss_mb"]
     for size, mb in rss.items():
         ok = mb <= RSS_LIMIT_MB
