@@ -79,7 +79,9 @@ def stage_versions(model: str | None = None) -> dict[str, str]:
     """What makes a record, by content. ``nlp_key``: the spaCy model's files,
     the entity stage's code and word lists, the spaCy version;
     ``classifier_key``: the model card (which holds the model file's sha256)
-    and the code that reads the model. Also the names the contract's
+    and the code that reads the model; ``clean_key``: the cleaning code, site
+    profiles and input readers (an input file read with other ones is read
+    again). Also the names the contract's
     ``versions`` field shows. Neither spaCy nor the models are loaded here."""
     import json
     from importlib.metadata import version
@@ -94,12 +96,16 @@ def stage_versions(model: str | None = None) -> dict[str, str]:
     classifier_key = _digest(MODEL_DIR, [card]) + _digest(
         classify_dir, _files(classify_dir, "*.py", "*.json"))[:8]
     card_sha = json.loads(card.read_text(encoding="utf-8")).get("model_sha256", "")
+    clean_key = _digest(_PACKAGE, _files(_PACKAGE / "clean", "*.py", "*.json", "*.txt")
+                        + _files(_PACKAGE / "sites", "*.py", "*.json")
+                        + [_PACKAGE / "inputs.py", _PACKAGE / "records.py"])
     return {
         "pipeline": __version__,
         "classifier": f"themes-{card_sha[:12]}",
         "spacy_model": f"{meta.get('name')}-{meta.get('version')}",
         "nlp_key": nlp_key,
         "classifier_key": classifier_key,
+        "clean_key": clean_key,
     }
 
 

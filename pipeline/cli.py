@@ -311,8 +311,10 @@ def _process_inputs(args) -> int:
     n = bad = 0
     with _open_store(args) as store:
         run_id = store.start_run("process --input " + " ".join(map(str, args.input)))
-        releases = read_releases(paths, args.max_chars, args.site_profile)
-        batches = process_releases(releases, store, Stages(), args.batch_size, args.engine,
+        stages = Stages()
+        releases = read_releases(paths, args.max_chars, args.site_profile, store,
+                                 stages.versions["clean_key"])
+        batches = process_releases(releases, store, stages, args.batch_size, args.engine,
                                    args.workers, args.address, args.max_chars, run_id, summary)
         # Unbuffered, one write a batch: a killed run leaves whole lines only.
         with open(tmp, "wb", buffering=0) as fh, progress("process") as update:

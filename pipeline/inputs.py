@@ -6,7 +6,9 @@ one-line ``InputError``. ``read_releases`` streams the releases of those
 files with the id the contract gives each, and keeps memory and time
 bounded whatever a file holds: a file over its size cap is never read (its
 record says why, at once), a JSONL file is read a line at a time with each
-line capped, and a file that cannot be read fails alone.
+line capped, and a file that cannot be read fails alone. A file read
+before and unchanged since is not cleaned again (its releases come back
+from the store).
 
 The caps follow ``--max-chars`` (the longest text the pipeline reads, 1,000,000
 characters by default): a text file may hold at most 4 bytes a character
@@ -17,11 +19,16 @@ text. The cleaned text is checked against ``max_chars`` again by the batch.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.records import Page, Release
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
 
 INPUT_TYPES = (".txt", ".html", ".htm", ".jsonl")
 TEXT_BYTES_PER_CHAR = 4
@@ -59,19 +66,56 @@ def input_files(names: list[str | Path]) -> list[Path]:
     return out
 
 
-def read_releases(paths: list[Path], max_chars: int, profile_name: str | None = None
-                  ) -> Iterator[Release]:
+def read_releases(paths: list[Path], max_chars: int, profile_name: str | None = None,
+                  store: Store | None = None, clean_key: str = "") -> Iterator[Release]:
     """The releases of the files, in order; a file that fails gives one
-    release holding its error (no text), and the others go on."""
+    release holding its error (no text), and the others go on.
+
+    With a ``store``, a file whose bytes, cap, site profile and cleaning code
+    (``clean_key``) are those of its last reading is not cleaned again: its
+    releases are read back from the store.
+    """
     from pipeline.sites import get_profile
 
     profile = get_profile(profile_name) if profile_name else None
     for path in paths:
+        key = where = None
+        if store is not None:
+            try:
+                where = str(path.resolve())
+                key = _input_key(path, max_chars, profile_name, clean_key)
+            except OSError:
+                key = None  # unreadable: read below, where the failure is named
+            stored = store.input_releases(where, key) if key else None
+            if stored is not None:
+                yield from stored
+                continue
+        gave: list[tuple[str, str]] = []
         try:
-            yield from _releases_in(path, profile, max_chars)
+            for release in _releases_in(path, profile, max_chars):
+                gave.append((release.id, release.content_hash))
+                yield release
         except (OSError, ValueError) as exc:  # this file fails alone, named; the batch goes on
             yield Release(id=path.stem, title="", body="",
                           errors=[f"{path}: cannot read: {type(exc).__name__}: {exc}"])
+            continue
+        if key:
+            store.remember_input(where, key, gave)
+
+
+def _input_key(path: Path, max_chars: int, profile_name: str | None, clean_key: str) -> str:
+    """sha256 of what a file's releases are made from (read in blocks, at most
+    one block past the file's cap: an oversized file is hashed by its size)."""
+    h = hashlib.sha256(f"{max_chars}|{profile_name}|{clean_key}|".encode())
+    cap = HTML_BYTES_PER_CHAR * max_chars if path.suffix.lower() != ".jsonl" else None
+    size = path.stat().st_size
+    if cap is not None and size > cap:
+        h.update(f"over the cap: {size}".encode())
+        return h.hexdigest()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _capped(path: Path, cap: int, what: str) -> bytes | Release:

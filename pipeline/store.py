@@ -86,6 +86,11 @@ CREATE TABLE IF NOT EXISTS minhashes (
     release_id TEXT PRIMARY KEY,
     signature BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS inputs (
+    path TEXT PRIMARY KEY,
+    input_key TEXT NOT NULL,
+    releases TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS reviews (
     review_id INTEGER PRIMARY KEY AUTOINCREMENT,
     release_id TEXT NOT NULL,
@@ -117,7 +122,8 @@ def _to_v2(db: sqlite3.Connection) -> None:
     """Version 2 (issue 11): a record keeps the versions of the stages that made
     it (``nlp_key``: spaCy model, gazetteers and entity code; ``classifier``:
     the theme model), so a re-run knows what to redo; MinHash signatures are
-    stored, not rebuilt from every release on each run (``minhashes`` is made
+    stored, not rebuilt from every release on each run; input files remember
+    the releases they gave (the ``minhashes`` and ``inputs`` tables are made
     by _SCHEMA)."""
     columns = {r[1] for r in db.execute("PRAGMA table_info(records)")}
     for column in ("nlp_key", "classifier"):
@@ -164,6 +170,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):  # an older store, to be migrated, that cannot be written
+                raise self._unusable(exc) from exc
             raise StoreError(f"{path}: not a usable SQLite store ({exc})") from exc
         self._lock = threading.RLock()
         self._depth = 0  # open atomic() blocks: 0 none, 1 a transaction, more savepoints
@@ -337,7 +345,7 @@ class Store:
 
     def count(self, table: str) -> int:
         if table not in {"pages", "frontier", "releases", "records", "reviews", "errors", "runs",
-                         "minhashes"}:
+                         "minhashes", "inputs"}:
             raise ValueError(table)
         return self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
 
@@ -446,6 +454,29 @@ class Store:
                            "r.duplicate_of IS NULL AND m.release_id IS NULL", key=("r.id",),
                            columns="r.*")
         return (_row_to_release(r) for r in rows)
+
+    # -- input files (process --input) ---------------------------------------
+    def remember_input(self, path: str, input_key: str, releases: list[tuple[str, str]]) -> None:
+        """An input file read as ``input_key`` gave these (release id, content hash)."""
+        with self.atomic() as db:
+            db.execute("INSERT INTO inputs(path, input_key, releases) VALUES (?,?,?)"
+                       " ON CONFLICT(path) DO UPDATE SET input_key=excluded.input_key,"
+                       " releases=excluded.releases", (path, input_key, json.dumps(releases)))
+
+    def input_releases(self, path: str, input_key: str) -> list[Release] | None:
+        """The releases an unchanged input file gave last time, as stored; None
+        when the file changed or any of its releases is not stored as it gave it."""
+        rows = self.query("SELECT releases FROM inputs WHERE path=? AND input_key=?",
+                          (path, input_key))
+        if not rows:
+            return None
+        out = []
+        for release_id, content_hash in json.loads(rows[0]["releases"]):
+            release = self.get_release(release_id)
+            if release is None or release.content_hash != content_hash:
+                return None
+            out.append(release)
+        return out
 
     def release_ids(self) -> set[str]:
         return {r["id"] for r in self.query("SELECT id FROM releases")}

@@ -282,3 +282,27 @@ def test_a_text_over_max_chars_gets_an_error_record(tmp_path):
     assert status == 1
     assert "over the cap" in records["long"]["errors"][0] and records["long"]["themes"] == []
     assert records["ghana"]["errors"] == []
+
+
+def test_a_rerun_over_unchanged_files_neither_cleans_nor_processes_them(tmp_path, monkeypatch,
+                                                                        capsys):
+    import pipeline.clean as clean
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SEED_PAGE_TEXT)
+    (tmp_path / "in" / "b.txt").write_text(SEED_PAGE_TEXT.replace("Paga", "Hamile"))
+    args = ["process", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o.jsonl"),
+            "--db", str(tmp_path / "p.db")]
+    assert main(args) == 0
+    first = (tmp_path / "o.jsonl").read_text()
+    cleaned = []
+    real = clean.clean_text
+    monkeypatch.setattr(clean, "clean_text", lambda raw, rid, **kw: cleaned.append(rid)
+                        or real(raw, rid, **kw))
+    capsys.readouterr()
+    assert main(args) == 0
+    assert cleaned == [] and "(0 processed, 2 unchanged" in capsys.readouterr().out
+    assert (tmp_path / "o.jsonl").read_text() == first
+    (tmp_path / "in" / "b.txt").write_text(SEED_PAGE_TEXT.replace("Paga", "Elubo"))
+    assert main(args) == 0
+    assert cleaned == ["b"] and "(1 processed, 1 unchanged" in capsys.readouterr().out

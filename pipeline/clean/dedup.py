@@ -16,16 +16,26 @@ only those of new releases (``add_signature``).
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 3
 NUM_PERM = 128
-# The hashing scheme of the signatures ``minhash`` makes (datasketch 2 needs it named
-# to rebuild a stored one).
-SCHEME = MinHash(num_perm=1).scheme
+
+
+@cache
+def _scheme() -> str:
+    """The hashing scheme of the signatures ``minhash`` makes (datasketch 2
+    needs it named to rebuild a stored one)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=1).scheme
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -39,6 +49,8 @@ def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash | None:
     grams = shingles(text)
     if not grams:
         return None
+    from datasketch import MinHash  # imported when needed: it takes a second
+
     signature = MinHash(num_perm=num_perm)
     signature.update_batch([g.encode("utf-8") for g in grams])
     return signature
@@ -50,7 +62,9 @@ def to_bytes(signature: MinHash) -> bytes:
 
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype="<u8").astype(np.uint64)
-    return MinHash(num_perm=len(values), hashvalues=values, scheme=SCHEME)
+    from datasketch import MinHash
+
+    return MinHash(num_perm=len(values), hashvalues=values, scheme=_scheme())
 
 
 class NearDuplicateIndex:
@@ -59,6 +73,8 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
