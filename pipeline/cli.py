@@ -19,7 +19,6 @@ from pathlib import Path
 from pipeline import __version__
 
 DEFAULT_DB = "out/pipeline.db"
-INPUT_TYPES = (".txt", ".html", ".htm", ".jsonl")
 OUT_DIR = Path("out")
 
 
@@ -73,10 +72,18 @@ def _parser() -> argparse.ArgumentParser:
         '({"id","title","text"} or {"id","url","html"} a line); the record id is the file '
         "name without extension, or the id given.",
     )
-    sp.add_argument("--input", nargs="+", type=Path, metavar="PATH")
+    sp.add_argument("--input", nargs="+", metavar="PATH",
+                    help="files, directories (searched recursively for .txt, .html, .htm, "
+                    ".jsonl) or glob patterns")
+    sp.add_argument("--max-chars", type=int, default=1_000_000, metavar="N",
+                    help="longest text processed (default 1,000,000 characters); a longer "
+                    "one, or an HTML page over 5 bytes a character, gets an error record at once")
     sp.add_argument("--output", type=Path, metavar="FILE.jsonl",
                     help="write the output records here (default: out/releases.jsonl)")
     sp.add_argument("--force", action="store_true", help="reprocess everything stored")
+    sp.add_argument("--batch-size", type=int, default=64, metavar="N",
+                    help="releases a batch (default 64): piped through spaCy and classified "
+                    "together, and written when done")
     sp.add_argument("--site-profile", help="site layout for HTML input")
     engine_opts(sp)
     common(sp)
@@ -227,7 +234,11 @@ def cmd_crawl(args, store=None) -> int:
     if args.rate > 50:  # our own server on 127.0.0.1: more requests in flight
         settings.workers, settings.per_host = 4, 4
     settings.extra_hosts = tuple(args.allow_host or ())
-    summary = crawl(args.sources, store, settings, profile_name=args.site_profile, run_id=run_id)
+    from pipeline.progress import progress
+
+    with progress("crawl") as update:
+        summary = crawl(args.sources, store, settings, profile_name=args.site_profile,
+                        run_id=run_id, progress=update)
     store.finish_run(run_id, {"crawl": summary.as_dict()})
     print(f"crawl: {summary.sources_fetched} listing/feed/sitemap pages, "
           f"{summary.fetched} releases fetched ({summary.stored_new} new, "
@@ -242,113 +253,35 @@ def cmd_crawl(args, store=None) -> int:
     return 1 if summary.failures else 0
 
 
-def _read_inputs(paths: list[Path], profile_name: str | None):
-    """Releases from files, each with the id the contract gives it."""
-    from pipeline.records import Release
-    from pipeline.sites import get_profile
-
-    profile = get_profile(profile_name) if profile_name else None
-    for path in paths:
-        try:
-            yield from _releases_in(path, profile)
-        except (OSError, ValueError) as exc:  # this file fails alone, named; the batch goes on
-            yield Release(id=path.stem, title="", body="",
-                          errors=[f"{path}: cannot read: {type(exc).__name__}: {exc}"])
-
-
-def _releases_in(path: Path, profile):
-    """The releases of one input file."""
-    from pipeline.clean import clean_page, clean_text
-    from pipeline.clean.text import normalize
-    from pipeline.records import Page, Release
-
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        yield clean_text(path.read_text(encoding="utf-8", errors="replace"), path.stem)
-    elif suffix in (".html", ".htm"):
-        from pipeline.clean import decode_html
-
-        html = decode_html(path.read_bytes(), None)
-        page = Page(url=path.resolve().as_uri(), fetched_at="", status=200, html=html)
-        releases = clean_page(page, profile)
-        for i, rel in enumerate(releases):
-            rel.id = path.stem if len(releases) == 1 else f"{path.stem}#{i + 1}"
-            rel.url = None if rel.url and rel.url.startswith("file:") else rel.url
-            yield rel
-    elif suffix == ".jsonl":
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Release(id=where, title="", body="",
-                              errors=[f"{where}: not JSON ({exc.msg})"])
-                continue
-            if not isinstance(obj, dict) or not all(
-                    isinstance(obj.get(k, ""), str) for k in ("title", "text", "html", "url")):
-                yield Release(id=where, title="", body="", errors=[
-                    f"{where}: a line must be an object with string fields"])
-                continue
-            rid = str(obj.get("id") or where)
-            if "html" in obj:
-                page = Page(url=obj.get("url") or "", fetched_at="", status=200,
-                            html=obj["html"])
-                for i, rel in enumerate(clean_page(page, profile)):
-                    rel.id = rid if i == 0 else f"{rid}#{i + 1}"
-                    yield rel
-            elif "text" in obj:
-                rel = clean_text(f"{obj.get('title', '')}\n\n{obj['text']}", rid,
-                                 url=obj.get("url"))
-                if obj.get("title"):
-                    rel.title = " ".join(normalize(obj["title"]).split())
-                yield rel
-            else:
-                yield Release(id=rid, title=str(obj.get("title") or ""), body="",
-                              errors=[f"{where}: a line needs 'text' or 'html'"])
-
-
 def cmd_process(args, store=None) -> int:
-    from pipeline.batch import clean_stored_pages, failed, process_release, process_store
+    from pipeline.batch import Stages, clean_stored_pages, process_store
+    from pipeline.progress import progress
 
-    if args.input:
-        # Every file is checked before any is read: no half-written output.
-        for path in args.input:
-            if not path.is_file():
-                raise UsageError(f"{path}: no such file")
-            if path.suffix.lower() not in INPUT_TYPES:
-                raise UsageError(f"{path}: unsupported input type {path.suffix!r} "
-                                 f"({', '.join(INPUT_TYPES)})")
-        stages = _stages()
-        out_path = args.output or OUT_DIR / "releases.jsonl"
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        n = bad = 0
-        tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for release in _read_inputs(args.input, args.site_profile):
-                record = process_release(release, stages)
-                fh.write(record.to_json() + "\n")
-                n += 1
-                if failed(record):
-                    bad += 1
-                    print(printable(f"record {record.id}: {'; '.join(record.errors)}"),
-                          file=sys.stderr)
-        tmp.replace(out_path)
-        print(f"{n} records written to {out_path} ({bad} with errors)")
-        return 1 if bad else 0
+    if args.max_chars < 1 or args.batch_size < 1:
+        raise UsageError("--max-chars and --batch-size must be at least 1")
     _check_engine(args)
+    if args.input:
+        return _process_inputs(args)
     own = store is None
     store = store or _open_store(args)
+    started = time.perf_counter()
     run_id = store.start_run("process")
-    cleaned = clean_stored_pages(store, args.site_profile, run_id)
-    stages = _stages() if args.engine == "local" else None
-    summary = process_store(store, stages, force=args.force, run_id=run_id, engine=args.engine,
-                            workers=args.workers, address=args.address)
-    store.finish_run(run_id, {"pages_cleaned": cleaned.pages, "processed": summary.processed})
+    with progress("clean") as update:
+        cleaned = clean_stored_pages(store, args.site_profile, run_id, progress=update)
+    with progress("process") as update:
+        summary = process_store(store, Stages(), force=args.force, run_id=run_id,
+                                batch_size=args.batch_size, engine=args.engine,
+                                workers=args.workers, address=args.address,
+                                max_chars=args.max_chars, progress=update)
+    run = {"pages_cleaned": cleaned.pages, "releases_new": cleaned.releases_new,
+           "releases_changed": cleaned.releases_changed, "duplicates": cleaned.duplicates,
+           "clean_failed": len(cleaned.failed), **summary.as_dict(),
+           "seconds": round(time.perf_counter() - started, 2)}
+    store.finish_run(run_id, run)
     print(f"cleaned {cleaned.pages} pages: {cleaned.releases_new} new releases, "
           f"{cleaned.releases_changed} changed, {cleaned.duplicates} near-duplicates linked; "
-          f"processed {summary.processed} releases, {len(summary.failed)} with errors")
+          f"processed {summary.processed} releases, re-classified {summary.reclassified}, "
+          f"{len(summary.failed)} with errors ({run['seconds']} s)")
     _report_failures(cleaned.failed, "clean")
     _report_failures(summary.failed, "record")
     if args.output:
@@ -356,6 +289,54 @@ def cmd_process(args, store=None) -> int:
     if own:
         store.close()
     return 1 if summary.failed or cleaned.failed else 0
+
+
+def _process_inputs(args) -> int:
+    """``process --input``: records written as each batch is done, to the
+    JSONL output (a .tmp renamed at the end) and to the store."""
+    from pipeline.batch import ProcessSummary, Stages, failed, process_releases
+    from pipeline.inputs import InputError, input_files, read_releases
+    from pipeline.progress import progress
+
+    try:
+        paths = input_files(args.input)
+    except InputError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.site_profile:
+        from pipeline.sites import get_profile
+
+        get_profile(args.site_profile)  # an unknown name: one line, before any work
+    started = time.perf_counter()
+    out_path = args.output or OUT_DIR / "releases.jsonl"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    summary = ProcessSummary()
+    n = bad = 0
+    with _open_store(args) as store:
+        run_id = store.start_run("process --input " + " ".join(map(str, args.input)))
+        stages = Stages()
+        releases = read_releases(paths, args.max_chars, args.site_profile, store,
+                                 stages.versions["clean_key"])
+        batches = process_releases(releases, store, stages, args.batch_size, args.engine,
+                                   args.workers, args.address, args.max_chars, run_id, summary)
+        # Unbuffered, one write a batch: a killed run leaves whole lines only.
+        with open(tmp, "wb", buffering=0) as fh, progress("process") as update:
+            for records in batches:
+                fh.write("".join(r.to_json() + "\n" for r in records).encode("utf-8"))
+                for record in records:
+                    n += 1
+                    if failed(record):
+                        bad += 1
+                        print(printable(f"record {record.id}: {'; '.join(record.errors)}"),
+                              file=sys.stderr)
+                update(n, None)
+        tmp.replace(out_path)
+        run = {"files": len(paths), "records": n, "with_errors": bad, **summary.as_dict(),
+               "seconds": round(time.perf_counter() - started, 2)}
+        store.finish_run(run_id, run)
+    print(f"{n} records written to {out_path} and {args.db} ({summary.processed} processed, "
+          f"{summary.unchanged} unchanged, {bad} with errors; {run['seconds']} s)")
+    return 1 if bad else 0
 
 
 def _export(store, path: Path, fmt: str | None) -> int:
@@ -415,6 +396,7 @@ def cmd_run(args) -> int:
         with _open_store(args) as store:
             crawl_status = cmd_crawl(args, store)
             args.input, args.output, args.force = None, None, False
+            args.max_chars, args.batch_size = 1_000_000, 64
             process_status = cmd_process(args, store)
             out_dir = Path(args.db).parent
             n = _export(store, out_dir / "releases.jsonl", "jsonl")

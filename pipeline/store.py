@@ -29,7 +29,7 @@ from typing import Any
 
 from pipeline.records import Page, Record, Release
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,7 +78,18 @@ CREATE TABLE IF NOT EXISTS records (
     release_hash TEXT NOT NULL,
     record TEXT NOT NULL,
     primary_theme TEXT,
-    processed_at TEXT NOT NULL
+    processed_at TEXT NOT NULL,
+    nlp_key TEXT,
+    classifier TEXT
+);
+CREATE TABLE IF NOT EXISTS minhashes (
+    release_id TEXT PRIMARY KEY,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inputs (
+    path TEXT PRIMARY KEY,
+    input_key TEXT NOT NULL,
+    releases TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS reviews (
     review_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -107,6 +118,33 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Version 2 (issue 11): a record keeps the versions of the stages that made
+    it (``nlp_key``: spaCy model, gazetteers and entity code; ``classifier``:
+    the theme model), so a re-run knows what to redo; MinHash signatures are
+    stored, not rebuilt from every release on each run; input files remember
+    the releases they gave (the ``minhashes`` and ``inputs`` tables are made
+    by _SCHEMA)."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(records)")}
+    for column in ("nlp_key", "classifier"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE records ADD COLUMN {column} TEXT")
+
+
+# What an original release needs (``Store.work_to_do``), given the current
+# entity-stage and classifier keys: 'full', 'themes' or NULL (its record is current).
+_WORK_FROM = "releases r LEFT JOIN records x ON x.id = r.id"
+_NEED = """(CASE WHEN r.duplicate_of IS NOT NULL THEN NULL
+      WHEN x.id IS NULL OR x.release_hash != r.content_hash OR x.nlp_key IS NOT ?1
+           OR x.classifier IS NULL THEN 'full'
+      WHEN x.classifier IS NOT ?2 THEN (CASE WHEN x.primary_theme IS NULL THEN 'full'
+                                              ELSE 'themes' END)
+      END)"""
+
+# Step N brings a store at version N-1 to version N.
+_MIGRATIONS = {2: _to_v2}
+
+
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -132,6 +170,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):  # an older store, to be migrated, that cannot be written
+                raise self._unusable(exc) from exc
             raise StoreError(f"{path}: not a usable SQLite store ({exc})") from exc
         self._lock = threading.RLock()
         self._depth = 0  # open atomic() blocks: 0 none, 1 a transaction, more savepoints
@@ -139,17 +179,23 @@ class Store:
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
+        if row is None:  # a new store: _SCHEMA made it at the current version
             with self.atomic() as db:
                 db.execute(
                     "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
-        elif int(row["value"]) > SCHEMA_VERSION:
+            return
+        version = int(row["value"])
+        if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: schema version {row['value']} is newer than this "
                 f"pipeline's ({SCHEMA_VERSION}); upgrade the pipeline"
             )
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with self.atomic() as db:  # each step and its version number: one transaction
+                _MIGRATIONS[step](db)
+                db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(step),))
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -289,12 +335,17 @@ class Store:
                            "(cleaned_hash IS NULL OR cleaned_hash != content_hash)", key=("url",))
         return (_row_to_page(r) for r in rows)
 
+    def count_pages_to_clean(self) -> int:
+        return self.query("SELECT COUNT(*) FROM pages WHERE status=200 AND "
+                          "(cleaned_hash IS NULL OR cleaned_hash != content_hash)")[0][0]
+
     def mark_cleaned(self, url: str) -> None:
         with self.atomic() as db:
             db.execute("UPDATE pages SET cleaned_hash=content_hash WHERE url=?", (url,))
 
     def count(self, table: str) -> int:
-        if table not in {"pages", "frontier", "releases", "records", "reviews", "errors", "runs"}:
+        if table not in {"pages", "frontier", "releases", "records", "reviews", "errors", "runs",
+                         "minhashes", "inputs"}:
             raise ValueError(table)
         return self.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
 
@@ -329,9 +380,11 @@ class Store:
 
     # -- releases ----------------------------------------------------------
     def upsert_release(
-        self, release: Release, page_url: str | None = None, duplicate_of: str | None = None
+        self, release: Release, page_url: str | None = None, duplicate_of: str | None = None,
+        signature: bytes | None = None,
     ) -> str:
-        """Store a cleaned release; returns 'new', 'changed' or 'unchanged'."""
+        """Store a cleaned release (and its MinHash signature, in the same
+        transaction); returns 'new', 'changed' or 'unchanged'."""
         digest = release.content_hash
         with self.atomic() as db:
             row = db.execute(
@@ -372,11 +425,58 @@ class Store:
                     stamp,
                 ),
             )
+            if signature is not None:
+                self.save_minhash(release.id, signature)
         return "new" if row is None else "changed"
 
     def get_release(self, release_id: str) -> Release | None:
         rows = self.query("SELECT * FROM releases WHERE id=?", (release_id,))
         return _row_to_release(rows[0]) if rows else None
+
+    # -- near-duplicate signatures -----------------------------------------
+    def save_minhash(self, release_id: str, signature: bytes) -> None:
+        with self.atomic() as db:
+            db.execute("INSERT INTO minhashes(release_id, signature) VALUES (?, ?)"
+                       " ON CONFLICT(release_id) DO UPDATE SET signature=excluded.signature",
+                       (release_id, signature))
+
+    def minhashes(self) -> Iterator[tuple[str, bytes]]:
+        """(release id, signature) of every original release, oldest first, in the
+        order the near-duplicate index must see them (a copy points at the first)."""
+        rows = self.stream("releases r JOIN minhashes m ON m.release_id = r.id",
+                           "r.duplicate_of IS NULL", key=("COALESCE(r.date, '')", "r.id"),
+                           columns="r.id AS id, m.signature AS signature")
+        return ((r["id"], bytes(r["signature"])) for r in rows)
+
+    def releases_without_minhash(self) -> Iterator[Release]:
+        """Original releases stored before their signatures were (an older store)."""
+        rows = self.stream("releases r LEFT JOIN minhashes m ON m.release_id = r.id",
+                           "r.duplicate_of IS NULL AND m.release_id IS NULL", key=("r.id",),
+                           columns="r.*")
+        return (_row_to_release(r) for r in rows)
+
+    # -- input files (process --input) ---------------------------------------
+    def remember_input(self, path: str, input_key: str, releases: list[tuple[str, str]]) -> None:
+        """An input file read as ``input_key`` gave these (release id, content hash)."""
+        with self.atomic() as db:
+            db.execute("INSERT INTO inputs(path, input_key, releases) VALUES (?,?,?)"
+                       " ON CONFLICT(path) DO UPDATE SET input_key=excluded.input_key,"
+                       " releases=excluded.releases", (path, input_key, json.dumps(releases)))
+
+    def input_releases(self, path: str, input_key: str) -> list[Release] | None:
+        """The releases an unchanged input file gave last time, as stored; None
+        when the file changed or any of its releases is not stored as it gave it."""
+        rows = self.query("SELECT releases FROM inputs WHERE path=? AND input_key=?",
+                          (path, input_key))
+        if not rows:
+            return None
+        out = []
+        for release_id, content_hash in json.loads(rows[0]["releases"]):
+            release = self.get_release(release_id)
+            if release is None or release.content_hash != content_hash:
+                return None
+            out.append(release)
+        return out
 
     def release_ids(self) -> set[str]:
         return {r["id"] for r in self.query("SELECT id FROM releases")}
@@ -396,16 +496,69 @@ class Store:
         return (_row_to_release(r) for r in rows)
 
     # -- records -----------------------------------------------------------
-    def save_record(self, record: Record, release_hash: str) -> None:
+    def save_record(self, record: Record, release_hash: str, nlp_key: str | None = None,
+                    classifier: str | None = None) -> None:
+        self.save_records([(record, release_hash)], nlp_key, classifier)
+
+    def save_records(self, records: list[tuple[Record, str]], nlp_key: str | None = None,
+                     classifier: str | None = None) -> None:
+        """Records with the hash of the release each was made from, and the
+        versions of the stages that made them; all or none (one batch)."""
+        stamp = now()
         with self.atomic() as db:
-            db.execute(
-                """INSERT INTO records(id, release_hash, record, primary_theme, processed_at)
-                   VALUES (?,?,?,?,?)
+            db.executemany(
+                """INSERT INTO records(id, release_hash, record, primary_theme, processed_at,
+                                       nlp_key, classifier)
+                   VALUES (?,?,?,?,?,?,?)
                    ON CONFLICT(id) DO UPDATE SET release_hash=excluded.release_hash,
                      record=excluded.record, primary_theme=excluded.primary_theme,
-                     processed_at=excluded.processed_at""",
-                (record.id, release_hash, record.to_json(), record.primary_theme, now()),
+                     processed_at=excluded.processed_at, nlp_key=excluded.nlp_key,
+                     classifier=excluded.classifier""",
+                [(record.id, release_hash, record.to_json(), record.primary_theme, stamp,
+                  nlp_key, classifier) for record, release_hash in records],
             )
+
+    def work_to_do(self, nlp_key: str, classifier: str, force: bool = False
+                   ) -> tuple[Iterator[Release], Iterator[tuple[Release, Record]]]:
+        """What a run must redo, as two streams: releases for the whole pipeline
+        (no record, content changed, entity stage changed, or a record with no
+        themes whose classifier changed), and (release, record) pairs that only
+        need their themes again (the classifier changed, the entities hold)."""
+        if force:
+            full = self.stream("releases r", "r.duplicate_of IS NULL", key=("r.id",),
+                               columns="r.*")
+            return (_row_to_release(r) for r in full), iter(())
+        params = (nlp_key, classifier)
+        full = self.stream(_WORK_FROM, f"{_NEED} = 'full'", params, key=("r.id",),
+                           columns="r.*")
+        stale = self.stream(_WORK_FROM, f"{_NEED} = 'themes'", params, key=("r.id",),
+                            columns="r.*, x.record AS stored_record")
+        return ((_row_to_release(r) for r in full),
+                ((_row_to_release(r), Record.from_dict(json.loads(r["stored_record"])))
+                 for r in stale))
+
+    def count_work(self, nlp_key: str, classifier: str, force: bool = False) -> tuple[int, int]:
+        """How many releases each stream of ``work_to_do`` gives (for a progress bar)."""
+        if force:
+            return self.query("SELECT COUNT(*) FROM releases WHERE duplicate_of IS NULL")[0][0], 0
+        rows = self.query(f"SELECT {_NEED} AS need, COUNT(*) AS n FROM {_WORK_FROM}"
+                          " GROUP BY need", (nlp_key, classifier))
+        counts = {r["need"]: r["n"] for r in rows}
+        return counts.get("full", 0), counts.get("themes", 0)
+
+    def current_records(self, releases: list[Release], nlp_key: str, classifier: str
+                        ) -> dict[str, Record]:
+        """Of these releases, the stored records still current: same content,
+        made by the same stages. Read in one query per batch."""
+        if not releases:
+            return {}
+        wanted = {r.id: r.content_hash for r in releases}
+        marks = ",".join("?" * len(wanted))
+        rows = self.query(
+            f"SELECT id, release_hash, record FROM records WHERE id IN ({marks})"
+            " AND nlp_key IS ? AND classifier IS ?", (*wanted, nlp_key, classifier))
+        return {r["id"]: Record.from_dict(json.loads(r["record"])) for r in rows
+                if wanted[r["id"]] == r["release_hash"]}
 
     def records(self) -> Iterator[Record]:
         """Every output record, by id, one at a time."""

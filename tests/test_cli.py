@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.gold import load_gold, split
+from pipeline.store import Store
 
 SEED_PAGE_TEXT = """IOM Ghana Hands Over Border Post to Immigration Service
 
@@ -196,3 +197,114 @@ def test_a_record_id_with_control_characters_is_printed_escaped(tmp_path):
     result = run_cli("process", "--input", str(src), "--output", str(tmp_path / "o.jsonl"))
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "record evil\\x1b[2J: " in result.stderr
+
+
+# -- inputs at scale (issues 11 and 14) ------------------------------------------
+def test_process_input_takes_a_directory_recursively(tmp_path):
+    (tmp_path / "in" / "2024" / "june").mkdir(parents=True)
+    (tmp_path / "in" / "ghana.txt").write_text(SEED_PAGE_TEXT)
+    (tmp_path / "in" / "2024" / "june" / "page.HTML").write_text(
+        "<html><body><main><h1>Returnees start businesses</h1><div class='field--type-text-"
+        "with-summary'><p>Dakar – 300 returnees received reintegration grants from IOM.</p>"
+        "</div></main></body></html>")
+    (tmp_path / "in" / "notes.md").write_text("not an input")
+    (tmp_path / "in" / ".hidden.txt").write_text("skipped")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("process", "--input", str(tmp_path / "in"), "--output", str(out),
+                     "--db", str(tmp_path / "p.db"))
+    assert result.returncode == 0, result.stderr
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert set(records) == {"ghana", "page"}
+    assert records["ghana"]["primary_theme"] == "border_governance"
+    assert "━" not in result.stderr  # no progress bar when stderr is not a terminal
+    # ... and the records are in the store, as a crawl's are.
+    with Store(tmp_path / "p.db") as store:
+        assert store.get_record("ghana").title == records["ghana"]["title"]
+        assert store.get_release("page").title == "Returnees start businesses"
+
+
+def test_process_input_takes_a_glob(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(SEED_PAGE_TEXT)
+    (tmp_path / "c.html").write_text("<html><body><p>Not matched.</p></body></html>")
+    out = tmp_path / "out.jsonl"
+    assert main(["process", "--input", str(tmp_path / "*.txt"), "--output", str(out),
+                 "--db", str(tmp_path / "p.db")]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["a", "b"]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty-dir", "no .txt/.html/.htm/.jsonl files in this directory"),
+    ("*.nothing", "the pattern matches no"),
+    ("missing/*.txt", "the pattern matches no"),
+])
+def test_an_input_naming_nothing_exits_2_with_one_line(tmp_path, name, message):
+    (tmp_path / "empty-dir").mkdir()
+    (tmp_path / "empty-dir" / "readme.md").write_text("x")
+    result = run_cli("process", "--input", str(tmp_path / name), "--db", str(tmp_path / "p.db"))
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "p.db").exists()  # refused before the store was opened
+
+
+def test_a_20_mb_page_gets_an_error_record_and_the_other_files_are_done(tmp_path):
+    import resource
+
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        (tmp_path / "in" / f"good{i}.txt").write_text(SEED_PAGE_TEXT)
+    para = "<p>Geneva – IOM welcomed a pledge to support displaced families and hosts.</p>"
+    with open(tmp_path / "in" / "big.html", "w") as fh:
+        fh.write("<html><body><main><h1>Big</h1>")
+        for _ in range(20 * 1024 * 1024 // len(para) + 1):
+            fh.write(para)
+        fh.write("</main></body></html>")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("process", "--input", str(tmp_path / "in"), "--output", str(out),
+                     "--db", str(tmp_path / "p.db"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert set(records) == {"big", "good0", "good1", "good2"}
+    assert all(records[f"good{i}"]["errors"] == [] for i in range(3))
+    [error] = records["big"]["errors"]
+    assert "big.html" in error and "over the cap of 5,000,000 bytes" in error
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("record big:")]
+    assert "big.html" in line
+    # The page was never read whole: the child stayed far below the page's cost.
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1_000_000  # KiB
+
+
+def test_a_text_over_max_chars_gets_an_error_record(tmp_path):
+    (tmp_path / "long.txt").write_text("A long release\n\n" + "Migrants and words. " * 2_000)
+    (tmp_path / "ghana.txt").write_text(SEED_PAGE_TEXT)
+    out = tmp_path / "out.jsonl"
+    status = main(["process", "--input", str(tmp_path / "long.txt"), str(tmp_path / "ghana.txt"),
+                   "--output", str(out), "--db", str(tmp_path / "p.db"), "--max-chars", "10000"])
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert status == 1
+    assert "over the cap" in records["long"]["errors"][0] and records["long"]["themes"] == []
+    assert records["ghana"]["errors"] == []
+
+
+def test_a_rerun_over_unchanged_files_neither_cleans_nor_processes_them(tmp_path, monkeypatch,
+                                                                        capsys):
+    import pipeline.clean as clean
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SEED_PAGE_TEXT)
+    (tmp_path / "in" / "b.txt").write_text(SEED_PAGE_TEXT.replace("Paga", "Hamile"))
+    args = ["process", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "o.jsonl"),
+            "--db", str(tmp_path / "p.db")]
+    assert main(args) == 0
+    first = (tmp_path / "o.jsonl").read_text()
+    cleaned = []
+    real = clean.clean_text
+    monkeypatch.setattr(clean, "clean_text", lambda raw, rid, **kw: cleaned.append(rid)
+                        or real(raw, rid, **kw))
+    capsys.readouterr()
+    assert main(args) == 0
+    assert cleaned == [] and "(0 processed, 2 unchanged" in capsys.readouterr().out
+    assert (tmp_path / "o.jsonl").read_text() == first
+    (tmp_path / "in" / "b.txt").write_text(SEED_PAGE_TEXT.replace("Paga", "Elubo"))
+    assert main(args) == 0
+    assert cleaned == ["b"] and "(1 processed, 1 unchanged" in capsys.readouterr().out

@@ -136,3 +136,58 @@ def test_a_write_to_a_read_only_store_is_a_store_error_naming_it(tmp_path):
         store._db.execute("PRAGMA query_only=0")
         store.start_run("crawl")  # the failed write left no transaction open
         assert store.count("runs") == 1
+
+
+def v1_store(path):
+    """A store as schema 1 wrote it: records without stage keys, no signatures."""
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE releases (id TEXT PRIMARY KEY, url TEXT, page_url TEXT,
+            content_hash TEXT NOT NULL, title TEXT NOT NULL, date TEXT, dateline TEXT,
+            language TEXT, body TEXT NOT NULL, contact_block TEXT,
+            site_tags TEXT NOT NULL DEFAULT '{}', kind TEXT, errors TEXT NOT NULL DEFAULT '[]',
+            duplicate_of TEXT, stored_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE records (id TEXT PRIMARY KEY, release_hash TEXT NOT NULL,
+            record TEXT NOT NULL, primary_theme TEXT, processed_at TEXT NOT NULL);
+    """)
+    rel = Release(id="r1", title="A title", body="A body.")
+    db.execute("INSERT INTO releases(id, content_hash, title, body, stored_at, updated_at)"
+               " VALUES ('r1', ?, 'A title', 'A body.', 'x', 'x')", (rel.content_hash,))
+    record = Record.assemble(rel, None, None, [], {})
+    db.execute("INSERT INTO records VALUES ('r1', ?, ?, 'migration_policy', 'x')",
+               (rel.content_hash, record.to_json()))
+    db.commit()
+    db.close()
+
+
+def test_a_schema_1_store_is_migrated_and_its_records_made_again(tmp_path):
+    v1_store(tmp_path / "old.db")
+    with Store(tmp_path / "old.db") as store:
+        version = store.query("SELECT value FROM meta WHERE key='schema_version'")[0][0]
+        assert version == str(SCHEMA_VERSION) == "2"
+        columns = {r[1] for r in store.query("PRAGMA table_info(records)")}
+        assert {"nlp_key", "classifier"} <= columns
+        assert store.count("minhashes") == 0 and store.get_record("r1").id == "r1"
+        # A record made before stage keys existed is made again, once.
+        assert store.count_work("nlp-1", "clf-1") == (1, 0)
+        [again] = store.work_to_do("nlp-1", "clf-1")[0]
+        record = store.get_record("r1")
+        record.primary_theme = "migration_policy"
+        store.save_record(record, again.content_hash, "nlp-1", "clf-1")
+        assert store.count_work("nlp-1", "clf-1") == (0, 0)
+        assert store.count_work("nlp-1", "clf-2") == (0, 1)  # themes only
+        assert store.count_work("nlp-2", "clf-1") == (1, 0)
+
+
+def test_minhash_signatures_round_trip_through_the_store(tmp_path):
+    from pipeline.clean.dedup import from_bytes, minhash, to_bytes
+
+    text = "Migrants returned home to start small businesses with reintegration grants."
+    with Store(tmp_path / "p.db") as store:
+        store.upsert_release(Release(id="r1", title="T", body=text),
+                             signature=to_bytes(minhash(text)))
+        [(rid, data)] = list(store.minhashes())
+        assert rid == "r1" and from_bytes(data).jaccard(minhash(text)) == 1.0
+        assert list(store.releases_without_minhash()) == []

@@ -7,17 +7,35 @@ with the id of the first release whose estimated Jaccard similarity is at
 least the threshold (0.8 by default), so a copy of a copy still points at
 the original. Ids added again replace their earlier text (a re-cleaned
 page must not be a duplicate of itself).
+
+A signature is kept in the store as bytes (``to_bytes``/``from_bytes``:
+its 128 hash values), so a run loads the signatures it has and computes
+only those of new releases (``add_signature``).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 3
 NUM_PERM = 128
+
+
+@cache
+def _scheme() -> str:
+    """The hashing scheme of the signatures ``minhash`` makes (datasketch 2
+    needs it named to rebuild a stored one)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=1).scheme
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -31,9 +49,22 @@ def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash | None:
     grams = shingles(text)
     if not grams:
         return None
+    from datasketch import MinHash  # imported when needed: it takes a second
+
     signature = MinHash(num_perm=num_perm)
     signature.update_batch([g.encode("utf-8") for g in grams])
     return signature
+
+
+def to_bytes(signature: MinHash) -> bytes:
+    return np.asarray(signature.hashvalues, dtype="<u8").tobytes()
+
+
+def from_bytes(data: bytes) -> MinHash:
+    values = np.frombuffer(data, dtype="<u8").astype(np.uint64)
+    from datasketch import MinHash
+
+    return MinHash(num_perm=len(values), hashvalues=values, scheme=_scheme())
 
 
 class NearDuplicateIndex:
@@ -42,6 +73,8 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
@@ -55,11 +88,14 @@ class NearDuplicateIndex:
 
     def add(self, release_id: str, text: str) -> str | None:
         """Index the release; the id of the earlier release it copies, or None."""
+        return self.add_signature(release_id, minhash(text, self.num_perm))
+
+    def add_signature(self, release_id: str, signature: MinHash | None) -> str | None:
+        """``add`` for a signature already made (stored, or computed by the caller)."""
         if release_id in self._signatures:
             self._lsh.remove(release_id)
             del self._signatures[release_id]
             self._original.pop(release_id, None)
-        signature = minhash(text, self.num_perm)
         if signature is None:
             return None
         # Only releases first added before this one can be its original, so

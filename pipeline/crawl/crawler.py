@@ -29,6 +29,7 @@ was not fetched.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
@@ -96,8 +97,12 @@ def crawl(
     settings: CrawlSettings | None = None,
     profile_name: str | None = None,
     run_id: int | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> CrawlSummary:
     """Fetch the releases that ``sources`` list into ``store``; see the module doc.
+
+    ``progress(done, known)`` is called as each page is handled, with the
+    pages handled so far and those known so far (a crawl finds its work as it goes).
 
     Raises ValueError (``UnknownProfile`` among them) for a source that is no
     http(s) URL or an unknown profile name; everything that goes wrong with a
@@ -126,6 +131,7 @@ def crawl(
         fetcher = Fetcher(client, settings, allowlist, HostThrottle())
         robots = RobotsRules(fetcher, settings.user_agent)
         job = _Crawl(store, settings, profile_name, run_id, allowlist, fetcher, robots)
+        job.progress = progress
         return job.run(roots, guessed)
 
 
@@ -162,6 +168,8 @@ class _Crawl:
         self.refused_urls: set[str] = set()
         self.robots_reported: set[str] = set()
         self.articles_started = 0
+        self.progress: Callable[[int, int | None], None] | None = None
+        self.handled = 0
 
     # -- scheduling (main thread) -------------------------------------------
     def run(self, sources: list[str], guessed: set[str]) -> CrawlSummary:
@@ -185,6 +193,11 @@ class _Crawl:
                     task = running.pop(future)
                     self.in_flight[host_key(task.url)] -= 1
                     self._handle(task, future.result())
+                    self.handled += 1
+                if self.progress:
+                    waiting = sum(map(len, self.discovery.values())) + sum(
+                        map(len, self.articles.values()))
+                    self.progress(self.handled, self.handled + len(running) + waiting)
         self._close_roots()
         return self.summary
 

