@@ -6,8 +6,8 @@ and a table of releases with their primary theme, themes, countries and
 officials. Rendered with jinja2, autoescape on: release text is data, never
 markup, and only http(s) URLs become links (``web_url``). ``release_view``
 is one release for an archivist checking the extraction: its text with the
-entities the model saw marked by displaCy, beside the record's fields and
-the evidence of each theme.
+pipeline's own entities marked in their categories (``marks``), beside the
+record's fields and the evidence of each theme.
 """
 
 from __future__ import annotations
@@ -85,17 +85,14 @@ def write_report(store: Store, path: Path) -> Path:
 
 
 def release_view(store: Store, release_id: str, nlp) -> str | None:
-    """One release's page: displaCy entity marks, record fields, theme evidence."""
-    from markupsafe import Markup
-    from spacy import displacy
+    """One release's page: the pipeline's entities marked, record fields, theme evidence."""
+    from pipeline.marks import COLOURS, STYLE, render_release
 
     release = store.get_release(release_id)
     record = store.get_record(release_id)
     if release is None or record is None:
         return None
-    doc = nlp(release.text)
-    # displaCy escapes the text itself; its markup is ours to trust.
-    marked = Markup(displacy.render(doc, style="ent", page=False, jupyter=False))
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     return _env().get_template("release.html.j2").render(
-        record=record, marked=marked, theme_names=names)
+        record=record, marked=render_release(release.text, nlp), theme_names=names,
+        mark_style=STYLE, colours=COLOURS)
