@@ -92,6 +92,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "release": row, "record": record, "marked": marked, "marks_error": marks_error,
             "mark_style": STYLE, "colours": COLOURS, "themes": themes, "countries": countries,
             "reviews": reviews, "taxonomy": taxonomy_themes(),
+            "json_url": _release_url(datasette, release_id) + ".json",
             "correct_url": datasette.urls.database(DATABASE) + "/correct",
             "primary_link": _archive_url(datasette, primary_theme=record.get("primary_theme") or ""),
         }
