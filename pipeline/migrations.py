@@ -25,6 +25,7 @@ whatever code it runs:
 from __future__ import annotations
 
 import sqlite3
+
 from pipeline.taxonomy import themes as taxonomy_themes
 
 # Officials and organisations of a record, as text for the index.
