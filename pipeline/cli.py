@@ -433,6 +433,7 @@ def cmd_run(args) -> int:
             report = write_report(store, out_dir / "report.html")
             print(f"{n} records in {args.db}\n"
                   f"export: {out_dir / 'releases.jsonl'}\nreport: {report}\n"
+                  f"browse: python -m pipeline browse --db {args.db} (or make browse)\n"
                   f"done in {time.perf_counter() - started:.1f} s")
     finally:
         if server:

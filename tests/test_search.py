@@ -154,3 +154,34 @@ def test_reviews_are_checked_by_the_database(store):
             db.execute("INSERT INTO reviews(release_id, themes, primary_theme, reviewer, reviewed_at)"
                        " VALUES ('a', 'counter_trafficking', 'counter_trafficking', 'Ana', 't')")
     assert store.count("reviews") == 1
+
+
+def test_the_search_command_prints_hits_with_dates_and_themes(tmp_path, capsys):
+    from pipeline.cli import main
+
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        _add(store, "a", "Hotline opens", "A counter-trafficking hotline opened.",
+             themes=["counter_trafficking"], date="2024-02-03")
+    assert main(["search", "hotline", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "2024-02-03  Hotline opens" in out and "counter_trafficking 0.90" in out
+    assert out.rstrip().endswith("1 hit(s)")
+
+
+@pytest.mark.parametrize("flags", [["--theme", "no_such_theme"], ["--since", "yesterday"],
+                                   ["--limit", "0"]])
+def test_the_search_command_refuses_bad_flags(tmp_path, capsys, flags):
+    from pipeline.cli import main
+
+    db = tmp_path / "p.db"
+    Store(db).close()
+    assert main(["search", "hotline", "--db", str(db), *flags]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_the_search_command_needs_a_store(tmp_path, capsys):
+    from pipeline.cli import main
+
+    assert main(["search", "x", "--db", str(tmp_path / "none.db")]) == 2
+    assert main(["browse", "--db", str(tmp_path / "none.db")]) == 2
