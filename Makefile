@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DB ?= out/pipeline.db
 
-.PHONY: install run test train bench lint clean
+.PHONY: install run test train bench lint clean browse search-bench screenshots
 
 $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,21 @@ train: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The store in a browser (Datasette on 127.0.0.1): search, facets, release
+# pages, canned queries, corrections. After `make run`.
+PORT ?= 8001
+browse: $(STAMP)
+	$(PY) -m pipeline browse --db $(DB) --port $(PORT)
+
+# Search times over a synthetic store of 5,000 releases (README figures).
+search-bench: $(STAMP)
+	$(PY) -m bench.search_bench --releases 5000
+
+# docs/*.png for the README: headless Chromium (Debian's `chromium`) over
+# `make browse` and out/report.html. After `make run`.
+screenshots: $(STAMP)
+	$(PY) -m pipeline.browse.screenshots --db $(DB) --report $(dir $(DB))report.html --out docs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check pipeline tests bench

@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--check", action="store_true",
                     help="train nothing: exit 0 when the model card matches its inputs, "
                          "1 when `make train` is due")
+    sp.add_argument("--model", type=Path, metavar="DIR",
+                    help="write the model and its card here (default: the package's models/)")
     common(sp)
 
     sp = sub.add_parser("evaluate", help="score predictions (or a fresh run) against gold")
@@ -141,6 +143,19 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("file", type=Path)
     im.add_argument("--reviewer", help="reviewer name for rows that leave it empty")
     common(im)
+
+    sp = sub.add_parser("search", help="full-text search of the store, best match first")
+    sp.add_argument("query", metavar="QUERY", help='words (all required) or "a phrase"')
+    sp.add_argument("--theme", help="only releases with this theme id")
+    sp.add_argument("--country", metavar="ISO3", help="only releases naming this country")
+    sp.add_argument("--since", help="only releases dated on or after YYYY-MM-DD")
+    sp.add_argument("--limit", type=int, default=20, help="at most N hits (default 20)")
+    sp.add_argument("--json", action="store_true", help="one JSON object per hit")
+    common(sp)
+
+    sp = sub.add_parser("browse", help="serve the store in a browser (Datasette, 127.0.0.1)")
+    sp.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
+    common(sp)
 
     sp = sub.add_parser("serve-sample", help="serve the sample site on 127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
@@ -403,6 +418,7 @@ def cmd_run(args) -> int:
             report = write_report(store, out_dir / "report.html")
             print(f"{n} records in {args.db}\n"
                   f"export: {out_dir / 'releases.jsonl'}\nreport: {report}\n"
+                  f"browse: python -m pipeline browse --db {args.db} (or make browse)\n"
                   f"done in {time.perf_counter() - started:.1f} s")
     finally:
         if server:
@@ -417,13 +433,14 @@ def cmd_train(args) -> int:
     from pipeline.gold import load_gold
 
     gold = load_gold()
+    model_dir = [args.model] if args.model else []
     reviews = []
     if Path(args.db).exists():
         with _open_store(args) as store:
             reviews = store.latest_reviews()
     if args.if_changed or args.check:
         try:
-            card = read_card()
+            card = read_card(*model_dir)
             if card["data"]["sha256"] == inputs_digest(gold, review_records(reviews)):
                 print("model is up to date with its inputs (models/themes.card.json)")
                 return 0
@@ -435,7 +452,7 @@ def cmd_train(args) -> int:
             return 1
     started = time.perf_counter()
     clf, card = train(gold, reviews)
-    path = save(clf, card)
+    path = save(clf, card, *model_dir)
     _print_theme_table(card["metrics_test"], card["baselines_test"])
     print(f"scoring: {card['scoring']}; trained on {card['data']['train']}+{card['data']['dev']} "
           f"gold + {card['data']['reviews']} reviews in {time.perf_counter() - started:.1f} s")
@@ -541,6 +558,43 @@ def cmd_review(args) -> int:
         return 0
 
 
+def cmd_search(args) -> int:
+    from pipeline.search import search
+    from pipeline.taxonomy import theme_ids
+
+    if args.theme and args.theme not in theme_ids():
+        raise UsageError(f"--theme {args.theme!r} is not a theme id ({', '.join(theme_ids())})")
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    with _open_store(args, must_exist=True) as store:
+        hits = search(store, args.query, theme=args.theme, country=args.country,
+                      since=_since(args.since), limit=args.limit)
+    for hit in hits:
+        if args.json:
+            from dataclasses import asdict
+
+            print(json.dumps(asdict(hit), ensure_ascii=False))
+            continue
+        themes = ", ".join(f"{t['id']} {t['score']:.2f}" for t in hit.themes) or "no theme"
+        print(printable(f"{hit.date or 'no date':10}  {hit.title}\n"
+                        f"{'':10}  {hit.id} · {themes} · {' '.join(hit.countries)}\n"
+                        f"{'':10}  {hit.snippet}"))
+    if not args.json:
+        print(f"{len(hits)} hit(s)" + (f" (--limit {args.limit})" if len(hits) == args.limit else ""))
+    return 0
+
+
+def cmd_browse(args) -> int:
+    from pipeline.browse import serve
+
+    if not Path(args.db).exists():
+        raise UsageError(f"{args.db}: no store there yet; run `make run` (or crawl and process) first")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: not a port number")
+    serve(Path(args.db), args.port)
+    return 0
+
+
 def cmd_serve_sample(args) -> int:
     from pipeline.sample_site.server import main as serve_main
 
@@ -559,5 +613,7 @@ COMMANDS = {
     "report": cmd_report,
     "export": cmd_export,
     "review": cmd_review,
+    "search": cmd_search,
+    "browse": cmd_browse,
     "serve-sample": cmd_serve_sample,
 }

@@ -1,13 +1,18 @@
 """The HTML report: what the archive holds, at a glance.
 
-Counts per theme (primary and any) and per country as bar charts drawn in
-inline SVG (no plotting library, no script), the errors of the latest runs,
-and a table of releases with their primary theme, themes, countries and
-officials. Rendered with jinja2, autoescape on: release text is data, never
-markup, and only http(s) URLs become links (``web_url``). ``release_view``
+Counts per theme (primary and any) in inline SVG, themes over time (per
+year, or per month when the archive spans less than three years) as a heat
+table, releases per country as bars, the errors of the latest runs, and a
+table of releases with their primary theme, themes, countries and officials.
+One file, nothing fetched: a few lines of inline script filter the table by
+theme and country and recount the time table and the country bars for what
+is shown (without script, everything is shown). Rendered with jinja2,
+autoescape on: release text is data, never markup, the script reads it only
+as text (``textContent``, data attributes), and only http(s) URLs become
+links (``web_url``). ``release_view``
 is one release for an archivist checking the extraction: its text with the
-entities the model saw marked by displaCy, beside the record's fields and
-the evidence of each theme.
+pipeline's own entities marked in their categories (``marks``), beside the
+record's fields and the evidence of each theme.
 """
 
 from __future__ import annotations
@@ -42,9 +47,33 @@ def _bars(counts: Counter, names: dict[str, str] | None = None, limit: int = 25)
     top = counts.most_common(limit)
     peak = max((n for _, n in top), default=1)
     return [
-        {"label": (names or {}).get(k, k), "count": n, "width": round(300 * n / peak)}
+        {"key": k, "label": (names or {}).get(k, k), "count": n, "width": round(300 * n / peak)}
         for k, n in top
     ]
+
+
+NO_DATE = "no date"
+
+
+def period_of(date: str | None, by: str) -> str:
+    """The year (``by="year"``) or month of a YYYY-MM-DD date."""
+    if not date:
+        return NO_DATE
+    return date[:4] if by == "year" else date[:7]
+
+
+def themes_over_time(records: list, by: str) -> dict:
+    """Releases per theme (any theme given) per period, as rows of a heat table."""
+    periods = sorted({period_of(r.date, by) for r in records} - {NO_DATE})
+    if any(not r.date for r in records):
+        periods.append(NO_DATE)
+    counts = Counter((t["id"], period_of(r.date, by)) for r in records for t in r.themes)
+    peak = max(counts.values(), default=1)
+    rows = [{"theme": t["id"], "name": t["name"],
+             "cells": [{"period": p, "count": counts[(t["id"], p)],
+                        "shade": round(counts[(t["id"], p)] / peak, 3)} for p in periods]}
+            for t in taxonomy_themes()]
+    return {"by": by, "periods": periods, "rows": rows, "peak": peak}
 
 
 def build_report(store: Store) -> str:
@@ -58,6 +87,8 @@ def build_report(store: Store) -> str:
         for c in r.countries:
             countries[c["iso3"]] += 1
             country_names[c["iso3"]] = c["name"]
+    years = {r.date[:4] for r in records if r.date}
+    by = "year" if len(years) >= 3 else "month"
     errors = [dict(e) for e in store.query(
         "SELECT stage, subject, reason, at FROM errors ORDER BY error_id DESC LIMIT 200")]
     runs = [dict(r) for r in store.query(
@@ -68,7 +99,10 @@ def build_report(store: Store) -> str:
         n_failed=sum(1 for r in records if r.errors),
         primary=_bars(primary, names),
         any_theme=_bars(any_theme, names),
-        countries=_bars(countries, country_names),
+        countries=_bars(countries, country_names, limit=40),
+        country_options=sorted(country_names.items(), key=lambda kv: kv[1]),
+        over_time=themes_over_time(records, by),
+        period_of=lambda d: period_of(d, by),
         records=sorted(records, key=lambda r: (r.date or "", r.id), reverse=True),
         theme_names=names,
         errors=errors,
@@ -85,17 +119,14 @@ def write_report(store: Store, path: Path) -> Path:
 
 
 def release_view(store: Store, release_id: str, nlp) -> str | None:
-    """One release's page: displaCy entity marks, record fields, theme evidence."""
-    from markupsafe import Markup
-    from spacy import displacy
+    """One release's page: the pipeline's entities marked, record fields, theme evidence."""
+    from pipeline.marks import COLOURS, STYLE, render_release
 
     release = store.get_release(release_id)
     record = store.get_record(release_id)
     if release is None or record is None:
         return None
-    doc = nlp(release.text)
-    # displaCy escapes the text itself; its markup is ours to trust.
-    marked = Markup(displacy.render(doc, style="ent", page=False, jupyter=False))
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     return _env().get_template("release.html.j2").render(
-        record=record, marked=marked, theme_names=names)
+        record=record, marked=render_release(release.text, nlp), theme_names=names,
+        mark_style=STYLE, colours=COLOURS)

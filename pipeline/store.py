@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.migrations import migrate
 from pipeline.records import Page, Record, Release
 
 SCHEMA_VERSION = 2
@@ -176,6 +177,10 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0  # open atomic() blocks: 0 none, 1 a transaction, more savepoints
         self._check_version()
+        try:
+            migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from exc
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()

@@ -2,6 +2,7 @@
 extract, classify, store, export and report, through the command line."""
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -138,5 +139,10 @@ def test_one_release_page_marks_its_entities(run, tmp_path):
                  "--output", str(out)]) == 0
     html = out.read_text()
     assert record["officials"][0]["name"] in html
-    assert 'class="entities"' in html  # displaCy's marks
+    official = record["officials"][0]
+    # Marked in the pipeline's own category, not with the base model's PERSON.
+    assert 'data-category="official"' in html
+    assert re.search(r'data-category="official"[^>]*>' + re.escape(official["name"]) +
+                     r' <span class="ent-label">OFFICIAL', html)
+    assert "PERSON" not in html
     assert main(["report", "--db", str(run["db"]), "--release", "no-such-id"]) == 2

@@ -32,3 +32,47 @@ def test_the_report_links_only_web_addresses(tmp_path):
     assert "https://www.iom.int/news/good" in hrefs
     assert not [h for h in hrefs if "javascript" in h.lower()]
     assert "Title evil" in html  # the release is still listed, as text
+
+
+def _record(store, rid, date, themes, countries=(), title=None):
+    rel = Release(id=rid, title=title or f"Title {rid}", body="Body.", date=date)
+    store.upsert_release(rel)
+    rec = Record.assemble(rel, None, None, [], {})
+    rec.themes = [{"id": t, "score": 0.9, "evidence": []} for t in themes]
+    rec.primary_theme = themes[0]
+    rec.countries = [{"iso3": iso3, "name": name, "mentions": 1} for iso3, name in countries]
+    store.save_record(rec, rel.content_hash)
+
+
+def test_the_report_counts_themes_per_year(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        _record(store, "a", "2019-03-01", ["migration_health", "counter_trafficking"])
+        _record(store, "b", "2019-08-01", ["migration_health"])
+        _record(store, "c", "2021-01-01", ["migration_health"])
+        _record(store, "d", "2023-01-01", ["donor_relations"])
+        html = build_report(store)
+    cells = dict(re.findall(r'data-key="([^"]+)" style="--v: [0-9.]+">(\d*)<', html))
+    assert cells["migration_health|2019"] == "2"
+    assert cells["migration_health|2021"] == "1"
+    assert cells["counter_trafficking|2019"] == "1"
+    assert cells["migration_health|2023"] == "" and cells["donor_relations|2023"] == "1"
+    assert "2020" not in {k.split("|")[1] for k in cells}
+
+
+def test_the_filters_know_each_releases_themes_and_countries(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        _record(store, "a", "2019-03-01", ["migration_health", "counter_trafficking"],
+                [("IRN", "Iran"), ("AFG", "Afghanistan")])
+        html = build_report(store)
+    assert 'data-themes="migration_health counter_trafficking" data-countries="IRN AFG"' in html
+    assert '<option value="IRN">Iran (IRN)</option>' in html
+
+
+def test_every_scraped_string_in_the_report_is_inert(tmp_path):
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    with Store(tmp_path / "p.db") as store:
+        _record(store, "a", "2019-03-01", ["migration_health"], [("IRN", evil)], title=evil)
+        html = build_report(store)
+    assert "<img src=x" not in html and "<script>alert" not in html
+    assert html.count("<script>") == 1  # the page's own filter script, nothing else
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -66,11 +66,14 @@ def test_near_duplicate_releases_are_not_processed(tmp_path):
 
 def test_a_failed_transaction_leaves_nothing_half_written(tmp_path):
     with Store(tmp_path / "p.db") as store:
+        store.upsert_release(Release(id="a", title="T", body="B"))
+        store.upsert_release(Release(id="b", title="T2", body="B2"))
+        t = "migration_health"
         with pytest.raises(sqlite3.IntegrityError):
             store.add_reviews([
-                {"release_id": "a", "themes": ["x"], "primary_theme": "x", "reviewer": "r",
+                {"release_id": "a", "themes": [t], "primary_theme": t, "reviewer": "r",
                  "reviewed_at": "t"},
-                {"release_id": "b", "themes": ["x"], "primary_theme": None, "reviewer": "r",
+                {"release_id": "b", "themes": [t], "primary_theme": None, "reviewer": "r",
                  "reviewed_at": "t"},
             ])
         assert store.count("reviews") == 0
