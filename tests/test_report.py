@@ -76,3 +76,32 @@ def test_every_scraped_string_in_the_report_is_inert(tmp_path):
     assert "<img src=x" not in html and "<script>alert" not in html
     assert html.count("<script>") == 1  # the page's own filter script, nothing else
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_page_filters_by_theme_and_country_in_a_browser(tmp_path):
+    """The inline script, run by headless Chromium: a filter in the link hides the
+    other releases and recounts the time table."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium here (apt-get install -y chromium)")
+    with Store(tmp_path / "p.db") as store:
+        _record(store, "a", "2019-03-01", ["migration_health"], [("IRN", "Iran")])
+        _record(store, "b", "2020-03-01", ["migration_health", "donor_relations"], [("AFG", "Afg")])
+        _record(store, "c", "2021-03-01", ["donor_relations"], [("IRN", "Iran")])
+        page = tmp_path / "report.html"
+        page.write_text(build_report(store))
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+         "--dump-dom", page.as_uri() + "#theme=migration_health&country=IRN"],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    shown = {m.group(1): "hidden" not in m.group(0)
+             for m in re.finditer(r'<tr data-themes="[^"]*" data-countries="[^"]*" '
+                                  r'data-period="[^"]*"[^>]*>\s*<td>(\d{4})', dom)}
+    assert shown == {"2019": True, "2020": False, "2021": False}
+    assert '<b id="shown">1</b>' in dom
+    cells = dict(re.findall(r'data-key="([^"]+)"[^>]*>(\d*)<', dom))
+    assert cells["migration_health|2019"] == "1" and cells["migration_health|2020"] == ""
+    assert cells["donor_relations|2021"] == ""
