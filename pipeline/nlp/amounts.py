@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -76,12 +77,16 @@ def _patterns(lex: Lexicon) -> _Patterns:
 
 
 def find_amounts(text: str, lex: Lexicon | None = None,
-                 country: str | None = None) -> list[dict[str, Any]]:
+                 countries: Counter | None = None) -> list[dict[str, Any]]:
     """Sums of money in ``text``: text, currency, value, and the span (start, end).
-    ``country``: the ISO3 the release is most about (the franc CFA's zone)."""
+    ``countries``: mentions of each ISO3 in the release (for the franc CFA's zone)."""
     lex = lex or default_lexicon()
     pats = _patterns(lex)
-    cfa = lex.currencies.get("cfa_zone", {})
+    zones: Counter[str] = Counter()
+    for iso3, n in (countries or {}).items():
+        if iso3 in lex.currencies.get("cfa_zone", {}):
+            zones[lex.currencies["cfa_zone"][iso3]] += n
+    cfa = zones.most_common(1)[0][0] if zones else None
     out: list[dict[str, Any]] = []
     spans: list[tuple[int, int]] = []
     for regex, table in ((pats.prefix, pats.symbols), (pats.suffix, pats.names)):
@@ -97,8 +102,8 @@ def find_amounts(text: str, lex: Lexicon | None = None,
                 value *= _SCALE.get(scale, 1)
             written = m.group(0).strip()
             currency = table[m.group("cur")]
-            if currency == "XOF" and country in cfa:
-                currency = cfa[country]
+            if currency == "XOF" and cfa:
+                currency = cfa
             out.append(
                 {
                     "text": written,

@@ -469,8 +469,7 @@ class AmountFinder(_ListComponent):
         self._check()
         found = []
         mentions = Counter(s._.iso3 for s in doc.spans.get("countries", []))
-        country = mentions.most_common(1)[0][0] if mentions else None
-        for amount in amounts.find_amounts(doc.text, self.lex, country):
+        for amount in amounts.find_amounts(doc.text, self.lex, mentions):
             span = _span(doc, *amount["span"], "MONEY")
             if span is not None:
                 span._.currency, span._.value = amount["currency"], amount["value"]

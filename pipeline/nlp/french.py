@@ -24,7 +24,10 @@ _APOS = "['’]"
 _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _CAPWORD = rf"[{_UPPER}][\w’'-]*"
 # "de la ", "de l'", "des ", "du ", "de ", "d'", "à l'", "et de la " … inside a portfolio.
-_CONNECTOR = rf"(?:de la |de l{_APOS}|des |du |de |d{_APOS}|à l{_APOS}|à la |aux |et la |et le |et l{_APOS}|la |le |l{_APOS})"
+_CONNECTOR = rf"(?:de la |de l{_APOS}|des |du |de |d{_APOS}|à l{_APOS}|à la |aux |la |le |l{_APOS})"
+# Capitalised words that end a ministry's name: another body starts there.
+_NOT_PORTFOLIO = frozenset("République Direction Organisation OIM Programme Union Gouvernement "
+                           "Agence Office Commission".split())
 _HEAD = re.compile(
     rf"\b(?P<head>[Mm]inistères?)(?P<charge> chargée? )?\s*(?P<conn>{_CONNECTOR})")
 
@@ -47,16 +50,12 @@ class FrenchMinistryRules:
         end = pos + m.end()
         while True:
             rest = text[end:]
-            cap = re.match(rf" (?:{_CONNECTOR})?{_CAPWORD}", rest)
-            if cap and not re.match(r" (?:de |des |du |d['’])", rest):
-                end += cap.end()  # "Santé Publique", "Action humanitaire"
-                continue
-            low = re.match(rf" (?:{_CONNECTOR})?([\w'’-]+)", rest)
+            low = re.match(rf" (?:{_CONNECTOR}|et )?([\w'’-]+)", rest)
             if low and low.group(1).replace("’", "'") in self.words:
-                end += low.end()
+                end += low.end()  # "Santé publique", "Affaires étrangères et européennes"
                 continue
             cap = re.match(rf" (?:de la |de l{_APOS}|du |des )({_CAPWORD})", rest)
-            if cap and cap.group(1) not in country_names("fr"):
+            if cap and cap.group(1) not in country_names("fr") and cap.group(1) not in _NOT_PORTFOLIO:
                 end += cap.end()  # "Protection de l'Enfant", "Affaires de la Migration"
                 continue
             return end
@@ -76,7 +75,13 @@ class FrenchMinistryRules:
                     break
                 parts.append((start, end))
                 # "…, de la Protection de l'Enfant et de la Solidarité": the name goes on.
-                more = re.match(rf"(?:,| et|, et) (?={_CONNECTOR}{_CAPWORD})", text[end:])
+                more = re.match(rf"(?:,| et|, et) (?=(?:de la |de l{_APOS}|des |du |de |d{_APOS})"
+                                rf"{_CAPWORD})", text[end:])
+                # "ministère de la Santé publique, Hygiène et Prévention"
+                bare = re.match(rf", ({_CAPWORD} et {_CAPWORD})(?![ ][{_UPPER}])", text[end:])
+                if not more and bare and not plural:
+                    end += bare.end()
+                    parts[-1] = (parts[-1][0], end)
                 if not more:
                     break
                 start = end + more.end()
@@ -131,7 +136,11 @@ class FrenchOfficialRules(OfficialRules):
             return False
         if any(t.strip(".,") in self.lex.non_name_set for t in tokens):
             return False
-        if name in country_names("fr") or name in regions("fr") or name in cities():
+        places = country_names("fr")
+        if name in places or name in regions("fr") or name in cities():
+            return False
+        # "Sénégalais de Lausanne", "Coopération du Bénin": a people or a place, not a name.
+        if any(t in places or t in regions("fr") for t in tokens):
             return False
         return all(t[:1].isupper() or t.lower() in _PARTICLE for t in tokens)
 
@@ -153,6 +162,11 @@ class FrenchOfficialRules(OfficialRules):
             if self.looks_like_name(name):
                 spans.add((s, s + len(name)))
         return sorted(spans)
+
+    def _rank_before(self, text: str, start: int) -> str | None:
+        """"le Dr NOM": a rank (a starred honorific) right before the name."""
+        m = re.search(r"(\S+)\s+$", text[max(0, start - 12) : start])
+        return m.group(1) if m and m.group(1) in self.lex.rank_set else None
 
     def _title_org(self, role: str) -> tuple[str, str | None]:
         role = re.sub(r"^(?:le|la|l['’])\s*", "", role.strip())
@@ -180,6 +194,8 @@ class FrenchOfficialRules(OfficialRules):
                 lm = self.left_re.search(text[max(0, start - 160) : start])
                 if lm:
                     role = lm.group("role")
+            if role is None and self._rank_before(text, start):
+                role = self._rank_before(text, start)
             if role is None:
                 continue
             # A later short mention ("Lacombe") of a name already taken is the same person.

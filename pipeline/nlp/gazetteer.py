@@ -52,15 +52,20 @@ def country_names(language: str = "en") -> dict[str, CountryName]:
             if value and "," not in value and "(" not in value:
                 for form in variants(value):
                     names[form] = CountryName(form, c.alpha_3, False)
+    not_names: set[str] = set()
     for line in _lines("countries.tsv", language):
-        cells = (line.split("\t") + ["", ""])[:3]
-        iso3, others, demonyms = cells
+        cells = (line.split("\t") + ["", "", ""])[:4]
+        iso3, others, demonyms, language_names = cells
+        # A fourth column: forms that name a language, not the country ("en français").
+        not_names.update(v.strip() for v in language_names.split(";") if v.strip())
         for value in filter(None, (v.strip() for v in others.split(";"))):
             for form in variants(value):
                 names[form] = CountryName(form, iso3, False)
         for value in filter(None, (v.strip() for v in demonyms.split(";"))):
             for form in _inflections(value, language):
                 names[form] = CountryName(form, iso3, True)
+    for form in not_names:
+        names.pop(form, None)
     return names
 
 
