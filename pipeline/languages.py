@@ -26,6 +26,7 @@ class LanguageSpec:
     data_dir: Path
     ner_labels: dict
     themes: str  # "model", or a signals file relative to NLP_DATA
+    gold_ministry: str  # the form of a ministry's name in gold records
 
     def model(self) -> str:
         """The first of the language's spaCy models that is installed."""
@@ -50,7 +51,8 @@ def _registry() -> tuple[str, dict[str, LanguageSpec]]:
                            exclude=tuple(entry.get("exclude", ())),
                            data_dir=(NLP_DATA / entry["data"]).resolve(),
                            ner_labels=dict(entry.get("ner_labels", {})),
-                           themes=entry.get("themes", "model"))
+                           themes=entry.get("themes", "model"),
+                           gold_ministry=entry["gold_ministry"])
         for code, entry in data["languages"].items()
     }
     return data["default"], specs
