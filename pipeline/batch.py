@@ -69,7 +69,7 @@ class Stages:
         if lang.signals_file is None:
             return self.classifier
         if lang.code not in self._by_language:
-            self._by_language[lang.code] = SignalThemes(lang.signals_file)
+            self._by_language[lang.code] = SignalThemes(lang.signals_file, lang.code)
         return self._by_language[lang.code]
 
     def versions_for(self, language: str | None) -> dict[str, str]:

@@ -8,9 +8,13 @@ weighted by where they are. A theme is given when its weighted hits reach
 the primary is the theme the headline and lead weigh most for, then the
 taxonomy's precedence: a cross-cutting theme (policy_governance,
 donor_relations, protection_assistance) yields to a specific theme given to
-the release whose lead weight is at least ``yield_ratio`` of its own. The
-theme ids and the record are the English model's; the settings are written
-in the signal file (``_settings``) beside the phrases.
+the release whose lead weight is at least ``yield_ratio`` of its own. As
+the taxonomy says, a sentence naming a donor and a sum of money adds
+``donor_relations``: ``_money_sentence`` in the signal file gives the theme,
+the phrases that name the giving ("financé par", "a accordé") and the
+weight such a sentence adds. The theme ids and the record are the English
+model's; the settings are written in the signal file (``_settings``)
+beside the phrases.
 """
 
 from __future__ import annotations
@@ -40,11 +44,18 @@ def _phrase_re(phrase: str) -> str:
 class SignalThemes:
     """``themes(rows)`` as the trained classifier gives it, from a signal file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, language: str) -> None:
+        from pipeline.nlp.lexicon import Lexicon
+
         self.path = Path(path)
         raw = self.path.read_bytes()
         data = json.loads(raw)
         self.settings = {**DEFAULTS, **data.get("_settings", {})}
+        self.money = data.get("_money_sentence")
+        self.money_re = re.compile(r"(?<!\w)(?:" + "|".join(
+            _phrase_re(p) for p in self.money["phrases"]) + r")(?!\w)", re.IGNORECASE
+        ) if self.money else None
+        self.lex = Lexicon.load(("currencies",), language)
         self.labels = tuple(theme_ids())
         unknown = [t for t in data if not t.startswith("_") and t not in self.labels]
         if unknown:
@@ -82,7 +93,23 @@ class SignalThemes:
             front[theme] = s["headline"] * h + s["lead"] * ld
             total[theme] = front[theme] + s["text"] * t
         phrases = {t: list(dict.fromkeys(head.get(t, []) + whole.get(t, []))) for t in self.labels}
+        for sentence in self._money_sentences(text):
+            total[self.money["theme"]] += self.money["weight"]
+            phrases[self.money["theme"]].insert(0, sentence)
         return total, front, phrases
+
+    def _money_sentences(self, text: str) -> list[str]:
+        """The giving phrases of sentences that also name a sum of money."""
+        from pipeline.nlp.amounts import find_amounts
+
+        if self.money_re is None:
+            return []
+        out = []
+        for sentence in re.split(r"(?<=[.!?»])\s+", text):
+            m = self.money_re.search(sentence)
+            if m and find_amounts(sentence, self.lex):
+                out.append(m.group(0).lower())
+        return out
 
     def themes(self, rows: list[dict], evidence: bool = True) -> list[Themes]:
         s = self.settings
