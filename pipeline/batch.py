@@ -79,9 +79,15 @@ class Stages:
         code = route(language)
         if code == default_language():
             return self.versions
-        versions = {**self.versions, "spacy_model": model_version(self.nlp_for(code))}
-        if spec(code).signals_file is not None:
-            versions["classifier"] = self.classifier_for(code).version
+        versions = dict(self.versions)
+        try:
+            versions["spacy_model"] = model_version(self.nlp_for(code))
+            if spec(code).signals_file is not None:
+                versions["classifier"] = self.classifier_for(code).version
+        except (RuntimeError, OSError, ValueError):
+            # The record's errors say why (the release is never lost); nothing
+            # here names a model that did not read it.
+            versions["spacy_model"] = versions["classifier"] = None
         return versions
 
 
@@ -100,9 +106,8 @@ def process_batch(releases: list[Release], stages: Stages) -> list[Record]:
     are faster on batches); when a batch fails, each release is retried on
     its own so the error stays with the release that caused it. Never raises."""
     from pipeline.classify import classify
-    from pipeline.nlp import extract_batch
-
     from pipeline.languages import route
+    from pipeline.nlp import extract_batch
 
     empty = [not (r.title.strip() or r.body.strip()) for r in releases]
     todo = [r for r, e in zip(releases, empty, strict=True) if not e]

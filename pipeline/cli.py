@@ -374,9 +374,7 @@ def cmd_report(args) -> int:
 
     with _open_store(args, must_exist=True) as store:
         if args.release:
-            from pipeline.nlp import load_nlp
-
-            html = release_view(store, args.release, load_nlp())
+            html = release_view(store, args.release)
             if html is None:
                 raise UsageError(f"no processed release {args.release!r} in {args.db}")
             path = args.output or OUT_DIR / f"release-{args.release.replace('/', '_')}.html"

@@ -21,10 +21,10 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+from pipeline.languages import spec
 from pipeline.nlp import components  # registers the factories
 from pipeline.nlp.gazetteer import country_names, iso3_names, regions, resolve_city
 from pipeline.nlp.ministries import _key as ministry_key
-from pipeline.languages import spec
 from pipeline.nlp.text import prepare
 from pipeline.records import Entities, Release
 
@@ -65,8 +65,11 @@ def add_entity_components(nlp: Language, config: dict | None = None,
 
 
 def model_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}" if (
-        nlp.meta.get("lang") != "en") else f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    name, lang = nlp.meta.get("name"), nlp.meta.get("lang")
+    # English keeps the form its records have always carried ("core_web_sm-3.8.0").
+    if lang != "en":
+        name = f"{lang}_{name}"
+    return f"{name}-{nlp.meta.get('version')}"
 
 
 def nlp_language(nlp: Language) -> str:

@@ -41,10 +41,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from pipeline.nlp import amounts, contacts
+from pipeline.nlp.french import FrenchMinistryRules, FrenchOfficialRules
 from pipeline.nlp.gazetteer import cities, country_names, is_city_name, regions, resolve_city
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.ministries import MinistryRules
-from pipeline.nlp.french import FrenchMinistryRules, FrenchOfficialRules
 from pipeline.nlp.officials import OfficialRules
 from pipeline.nlp.text import ends_cut
 

@@ -128,7 +128,8 @@ class FrenchOfficialRules(OfficialRules):
             rf"[^.;:«»()\n]{{0,120}}?),?[ ](?:(?:{honor})\s*)?$")
         self.org_split_re = re.compile(
             rf"[ ](?:à|de|du|au|pour|auprès de)[ ](?:l{_APOS}|la[ ]|le[ ])?"
-            rf"(?P<org>(?:{lex.org_alternation or 'OIM'})\b.*|ministère\b.*|bureau\b.*|[{_UPPER}]{{2,}}\b.*)$")
+            rf"(?P<org>(?:{lex.org_alternation or 'OIM'})\b.*|ministère\b.*|bureau\b.*"
+            rf"|[{_UPPER}]{{2,}}\b.*)$")
 
     def looks_like_name(self, name: str, upper_surname: bool = False) -> bool:
         tokens = name.split()
