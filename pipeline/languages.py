@@ -24,6 +24,7 @@ class LanguageSpec:
     models: tuple[str, ...]
     exclude: tuple[str, ...]
     data_dir: Path
+    rules: str  # the grammar of ministries and officials: "en" or "fr"
     ner_labels: dict
     themes: str  # "model", or a signals file relative to NLP_DATA
     gold_ministry: str  # the form of a ministry's name in gold records
@@ -50,6 +51,7 @@ def _registry() -> tuple[str, dict[str, LanguageSpec]]:
         code: LanguageSpec(code=code, models=tuple(entry["models"]),
                            exclude=tuple(entry.get("exclude", ())),
                            data_dir=(NLP_DATA / entry["data"]).resolve(),
+                           rules=entry.get("rules", "en"),
                            ner_labels=dict(entry.get("ner_labels", {})),
                            themes=entry.get("themes", "model"),
                            gold_ministry=entry["gold_ministry"])

@@ -40,6 +40,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
+from pipeline.languages import spec
 from pipeline.nlp import amounts, contacts
 from pipeline.nlp.french import FrenchMinistryRules, FrenchOfficialRules
 from pipeline.nlp.gazetteer import cities, country_names, is_city_name, regions, resolve_city
@@ -49,6 +50,10 @@ from pipeline.nlp.officials import OfficialRules
 from pipeline.nlp.text import ends_cut
 
 REGION_ID = "REGION"
+# The grammars ministries and officials are read by (a language's "rules" in
+# pipeline/languages.json), each with the language's own word lists.
+MINISTRY_RULES = {"en": MinistryRules, "fr": FrenchMinistryRules}
+OFFICIAL_RULES = {"en": OfficialRules, "fr": FrenchOfficialRules}
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
 _WORD_IN_RUN = re.compile(r"[^ ]+")
 
@@ -212,7 +217,7 @@ class ContactParser(_ListComponent):
     lists = ("organisations", "non_name_words")
 
     def _setup(self) -> None:
-        self.rules = (FrenchOfficialRules if self.language == "fr" else OfficialRules)(self.lex)
+        self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -258,7 +263,7 @@ class OfficialLinker(_ListComponent):
              "role_nouns")
 
     def _setup(self) -> None:
-        self.rules = (FrenchOfficialRules if self.language == "fr" else OfficialRules)(self.lex)
+        self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -303,8 +308,7 @@ class MinistryFinder(_ListComponent):
         super().__init__(nlp, name, language)
 
     def _setup(self) -> None:
-        rules = FrenchMinistryRules if self.language == "fr" else MinistryRules
-        self.rules = rules(self.lex, self.from_ministers)
+        self.rules = MINISTRY_RULES[spec(self.language).rules](self.lex, self.from_ministers)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -337,6 +341,10 @@ class CityFinder:
     def __init__(self, language: str = "en") -> None:
         self.language = language
 
+    def one_word(self, text: str) -> bool:
+        """One word to a reader, several tokens to the French tokenizer ("N’Djamena")."""
+        return self.language != "en" and " " not in text
+
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
                    nlp: Language | None = None) -> None:
         cities()  # the table is built once, here rather than on the first release
@@ -364,7 +372,7 @@ class CityFinder:
                     add(ent.text[4:], ent.start_char + 4, True)
                 else:
                     add(ent.text, ent.start_char, True)
-            elif ent.label_ == "PERSON" and len(ent) == 1:
+            elif ent.label_ == "PERSON" and (len(ent) == 1 or self.one_word(ent.text)):
                 # The small model often reads a lone city name ("Dakar") as a person.
                 add(ent.text, ent.start_char, False)
         in_person = bytearray(len(text))  # 1 where a PERSON, ORG or NORP span is
