@@ -220,7 +220,9 @@ def format_set(name: str, f: dict) -> str:
     from pipeline.taxonomy import theme_ids
 
     labels = list(theme_ids())
-    out = [f"== {name}: {f['n']} releases, language {f.get('language', 'en')} =="]
+    language = f"language {f.get('language', 'en')}"
+    out = [f"== {name}: {f['n']} releases" + ("" if name.endswith(language) else f", {language}")
+           + " =="]
     if "themes" in f:
         t = f["themes"]
         out.append(f"{'theme':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")

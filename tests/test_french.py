@@ -187,3 +187,31 @@ def test_the_french_pipeline_saved_to_disk_loads_back(fr_nlp, tmp_path):
     loaded = spacy.load(tmp_path / "fr")
     release = clean_text(RELEASE, "fr-test")
     assert extract_entities(release, loaded) == extract_entities(release, fr_nlp)
+
+
+def test_evaluate_scores_french_gold_apart_and_names_its_language(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from pipeline.cli import main
+    from pipeline.gold import load_gold, split
+
+    root = Path(__file__).resolve().parent.parent
+    french = load_gold([root / "corpus" / "fr" / "f1.jsonl"])[:3]
+    english = split(load_gold(), "test")[:2]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps({k: v for k, v in g.items() if k != "_source"},
+                                         ensure_ascii=False) for g in english + french),
+                    encoding="utf-8")
+    figures = tmp_path / "figures.json"
+    assert main(["evaluate", "--gold", str(gold), "--no-baselines", "--json", str(figures)]) == 0
+    printed = capsys.readouterr().out
+    assert f"== {gold}, language fr: 3 releases ==" in printed
+    assert f"== {gold}, language en: 2 releases ==" in printed
+    assert "theme signals" in printed
+    result = json.loads(figures.read_text())
+    fr, en = result[f"{gold}, language fr"], result[f"{gold}, language en"]
+    assert fr["n"] == 3 and en["n"] == 2 and fr["language"] == "fr"
+    # Read by the English pipeline these French releases score about half this.
+    assert fr["entities"]["countries"]["f1"] >= 0.9
+    assert fr["entities"]["officials"]["f1"] >= 0.9
