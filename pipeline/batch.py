@@ -34,7 +34,6 @@ class Stages:
     nlp: object
     classifier: object
     versions: dict[str, str]
-    model: str | None = None
     _by_language: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -49,7 +48,7 @@ class Stages:
             "classifier": f"themes-{card['model_sha256'][:12]}",
             "spacy_model": model_version(nlp),
         }
-        return cls(nlp=nlp, classifier=clf, versions=versions, model=model)
+        return cls(nlp=nlp, classifier=clf, versions=versions)
 
     def nlp_for(self, language: str | None) -> object:
         """The entity pipeline a release in ``language`` is read with."""
@@ -73,6 +72,7 @@ class Stages:
         return self._by_language[lang.code]
 
     def versions_for(self, language: str | None) -> dict[str, str]:
+        """The versions a record of ``language`` carries: the models that read it."""
         from pipeline.languages import default_language, route, spec
         from pipeline.nlp import model_version
 
