@@ -110,10 +110,10 @@ def validate(records: list[dict[str, Any]], check_splits: bool = False) -> list[
         language = rec.get("language") or "en"
         if language not in supported():
             problems.append(f"{where}: language {language!r} is not one of {supported()}")
-        form = spec(language).gold_ministry
+        pattern, form = spec(language).gold_ministry
         for m in rec["ministries"]:
-            if not re.match(form, m):
-                problems.append(f"{where}: ministry {m!r} does not have the form {form!r}")
+            if not re.match(pattern, m):
+                problems.append(f"{where}: ministry {m!r} is not '{form}'")
         for a in rec["amounts"]:
             if not isinstance(a.get("value"), int | float) or not re.fullmatch(
                 r"[A-Z]{3}", str(a.get("currency"))

@@ -27,7 +27,7 @@ class LanguageSpec:
     rules: str  # the grammar of ministries and officials: "en" or "fr"
     ner_labels: dict
     themes: str  # "model", or a signals file relative to NLP_DATA
-    gold_ministry: str  # the form of a ministry's name in gold records
+    gold_ministry: tuple[str, str]  # a gold ministry name's pattern, and its form in words
 
     def model(self) -> str:
         """The first of the language's spaCy models that is installed."""
@@ -54,7 +54,7 @@ def _registry() -> tuple[str, dict[str, LanguageSpec]]:
                            rules=entry.get("rules", "en"),
                            ner_labels=dict(entry.get("ner_labels", {})),
                            themes=entry.get("themes", "model"),
-                           gold_ministry=entry["gold_ministry"])
+                           gold_ministry=tuple(entry["gold_ministry"]))
         for code, entry in data["languages"].items()
     }
     return data["default"], specs
