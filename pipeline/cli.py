@@ -373,9 +373,7 @@ def cmd_report(args) -> int:
 
     with _open_store(args, must_exist=True) as store:
         if args.release:
-            from pipeline.nlp import load_nlp
-
-            html = release_view(store, args.release, load_nlp())
+            html = release_view(store, args.release)
             if html is None:
                 raise UsageError(f"no processed release {args.release!r} in {args.db}")
             path = args.output or OUT_DIR / f"release-{args.release.replace('/', '_')}.html"
@@ -488,6 +486,7 @@ def cmd_evaluate(args) -> int:
             sets["blind set (written apart from the model; never trained or tuned on)"] = blind
     if not any(sets.values()):
         raise UsageError("no gold records to evaluate")
+    sets = _by_language(sets)
     preds = _read_predictions(args.predictions) if args.predictions else None
     stages = None if preds else _stages()
     figures = {}
@@ -518,6 +517,18 @@ def cmd_evaluate(args) -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
+
+
+def _by_language(sets: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Each gold set split by the records' language: every language is
+    scored apart, and the name says which it is."""
+    out = {}
+    for name, gold in sets.items():
+        languages = dict.fromkeys(g.get("language") or "en" for g in gold)
+        for language in languages:
+            part = [g for g in gold if (g.get("language") or "en") == language]
+            out[f"{name}, language {language}" if len(languages) > 1 else name] = part
+    return out
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:

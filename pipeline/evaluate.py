@@ -53,32 +53,40 @@ def entity_scores(gold: list[dict], predicted: list[dict]) -> dict[str, dict]:
     return out
 
 
-def plain_model_entities(texts: list[str], model: str | None = None) -> list[dict]:
-    """Entities as the plain pretrained model gives them (the baseline)."""
+def plain_model_entities(texts: list[str], model: str | None = None,
+                         language: str = "en") -> list[dict]:
+    """Entities as the plain pretrained model of ``language`` gives them (the
+    baseline; a French model's LOC is read as a GPE, its PER as a PERSON)."""
     import spacy
 
+    from pipeline.languages import spec
     from pipeline.nlp import default_model
     from pipeline.nlp.amounts import find_amounts
     from pipeline.nlp.gazetteer import cities
+    from pipeline.nlp.lexicon import Lexicon
 
-    nlp = spacy.load(model or default_model())
+    nlp = spacy.load(model or default_model(language))
+    labels = {**spec(language).ner_labels, **({} if language == "en" else {"LOC": "GPE"})}
+    lex = Lexicon.load(("currencies",), language)
     out = []
     for doc in nlp.pipe(texts, batch_size=16):
         rec: dict[str, list] = {k: [] for k in ENTITY_TYPES}
         for ent in doc.ents:
             text = ent.text[4:] if ent.text.startswith("the ") else ent.text
-            if ent.label_ in ("GPE", "NORP"):
+            label = labels.get(ent.label_, ent.label_)
+            if label in ("GPE", "NORP"):
                 iso3 = _pycountry_iso3(text)
                 if iso3:
                     rec["countries"].append(iso3)
-                elif ent.label_ == "GPE" and text in cities():
+                elif label == "GPE" and text in cities():
                     rec["cities"].append({"name": text})
-            elif ent.label_ == "PERSON":
+            elif label == "PERSON":
                 rec["officials"].append({"name": ent.text})
-            elif ent.label_ == "ORG" and text.startswith(("Ministry", "Ministries", "Department")):
+            elif label == "ORG" and text.startswith(("Ministry", "Ministries", "Department",
+                                                     "ministère", "Ministère")):
                 rec["ministries"].append({"name": text})
-            elif ent.label_ == "MONEY":
-                rec["amounts"].extend(find_amounts(ent.text))
+            elif label == "MONEY" or (label == "MISC" and any(c.isdigit() for c in text)):
+                rec["amounts"].extend(find_amounts(ent.text, lex))
         out.append(rec)
     return out
 
@@ -182,14 +190,16 @@ def evaluate_set(gold: list[dict], predicted: list[dict], train: list[dict],
     from pipeline.taxonomy import theme_ids
 
     labels = list(theme_ids())
-    figures: dict = {"n": len(gold)}
+    language = (gold[0].get("language") or "en") if gold else "en"
+    figures: dict = {"n": len(gold), "language": language}
     if all("themes" in g for g in gold):
         got = [Themes(themes=p.get("themes", []), primary_theme=p.get("primary_theme"))
                for p in predicted]
         figures["themes"] = theme_scores(gold, got, labels)
         figures["primary_matrix"] = primary_matrix(gold, predicted, labels)
         figures["calibration"] = calibration(gold, predicted, labels)
-        if baselines:
+        if baselines and language == "en":
+            # (Both baselines are the English corpus's: its signal words, its labels.)
             rows = [{"title": g["title"], "text": g["text"]} for g in gold]
             figures["theme_baselines"] = {
                 "keyword list": theme_scores(gold, KeywordBaseline().predict(rows), labels),
@@ -198,7 +208,8 @@ def evaluate_set(gold: list[dict], predicted: list[dict], train: list[dict],
             }
     figures["entities"] = entity_scores(gold, predicted)
     if baselines:
-        plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold]))
+        plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold],
+                                                         language=language))
         plain["contacts"] = None
         figures["entities_plain_model"] = plain
     return figures
@@ -209,7 +220,9 @@ def format_set(name: str, f: dict) -> str:
     from pipeline.taxonomy import theme_ids
 
     labels = list(theme_ids())
-    out = [f"== {name}: {f['n']} releases =="]
+    language = f"language {f.get('language', 'en')}"
+    out = [f"== {name}: {f['n']} releases" + ("" if name.endswith(language) else f", {language}")
+           + " =="]
     if "themes" in f:
         t = f["themes"]
         out.append(f"{'theme':24} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
@@ -217,7 +230,8 @@ def format_set(name: str, f: dict) -> str:
             out.append(f"{lab:24} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
                        f"{m['support']:4d}")
         out.append(f"\n{'':24} {'micro-F1':>9} {'macro-F1':>9} {'primary':>9}")
-        for who, m in [("theme model", t), *f.get("theme_baselines", {}).items()]:
+        reader = "theme model" if f.get("language", "en") == "en" else "theme signals"
+        for who, m in [(reader, t), *f.get("theme_baselines", {}).items()]:
             out.append(f"{who:24} {m['micro_f1']:9.3f} {m['macro_f1']:9.3f} "
                        f"{m['primary_accuracy']:9.3f}")
         short = [lab[:5] for lab in labels]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pipeline.languages import spec, supported
 from pipeline.taxonomy import theme_ids
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
@@ -106,9 +107,13 @@ def validate(records: list[dict[str, Any]], check_splits: bool = False) -> list[
         for o in rec["officials"]:
             if not (o.get("title") or o.get("org")):
                 problems.append(f"{where}: official {o.get('name')!r} has no title or office")
+        language = rec.get("language") or "en"
+        if language not in supported():
+            problems.append(f"{where}: language {language!r} is not one of {supported()}")
+        pattern, form = spec(language).gold_ministry
         for m in rec["ministries"]:
-            if not re.match(r"^(Ministry|Department) of \S", m):
-                problems.append(f"{where}: ministry {m!r} is not 'Ministry/Department of …'")
+            if not re.match(pattern, m):
+                problems.append(f"{where}: ministry {m!r} is not '{form}'")
         for a in rec["amounts"]:
             if not isinstance(a.get("value"), int | float) or not re.fullmatch(
                 r"[A-Z]{3}", str(a.get("currency"))

@@ -81,6 +81,7 @@ def build_report(store: Store) -> str:
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     primary = Counter(r.primary_theme for r in records if r.primary_theme)
     any_theme = Counter(t["id"] for r in records for t in r.themes)
+    languages = Counter(r.language or "en" for r in records)
     countries = Counter()
     country_names = {}
     for r in records:
@@ -97,6 +98,7 @@ def build_report(store: Store) -> str:
         n_records=len(records),
         n_pages=store.count("pages"),
         n_failed=sum(1 for r in records if r.errors),
+        languages=sorted(languages.items(), key=lambda kv: -kv[1]),
         primary=_bars(primary, names),
         any_theme=_bars(any_theme, names),
         countries=_bars(countries, country_names, limit=40),
@@ -118,14 +120,18 @@ def write_report(store: Store, path: Path) -> Path:
     return path
 
 
-def release_view(store: Store, release_id: str, nlp) -> str | None:
-    """One release's page: the pipeline's entities marked, record fields, theme evidence."""
+def release_view(store: Store, release_id: str, nlp=None) -> str | None:
+    """One release's page: the pipeline's entities marked, record fields, theme evidence.
+    ``nlp``: the pipeline to mark with (default: the release's language's)."""
+    from pipeline.languages import route
     from pipeline.marks import COLOURS, STYLE, render_release
+    from pipeline.nlp import load_nlp
 
     release = store.get_release(release_id)
     record = store.get_record(release_id)
     if release is None or record is None:
         return None
+    nlp = nlp or load_nlp(route(release.language))
     names = {t["id"]: t["name"] for t in taxonomy_themes()}
     return _env().get_template("release.html.j2").render(
         record=record, marked=render_release(release.text, nlp), theme_names=names,

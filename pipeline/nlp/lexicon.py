@@ -19,40 +19,40 @@ from pathlib import Path
 DATA = Path(__file__).with_name("data")
 
 
-def _lines(name: str) -> list[str]:
-    text = (DATA / name).read_text(encoding="utf-8")
+def _lines(name: str, data: Path = DATA) -> list[str]:
+    text = (data / name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-def _words(name: str) -> list[str]:
-    return [w for ln in _lines(name) for w in ln.split()]
+def _words(name: str, data: Path = DATA) -> list[str]:
+    return [w for ln in _lines(name, data) for w in ln.split()]
 
 
-def _place_words() -> dict[str, list[str]]:
+def _place_words(data: Path = DATA) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {"after": [], "before": []}
-    for line in _lines("place_words.txt"):
+    for line in _lines("place_words.txt", data):
         key, _, rest = line.partition(":")
         out[key.strip()] = [w.strip() for w in rest.split("|") if w.strip()]
     return out
 
 
-def _currencies() -> dict[str, dict[str, str]]:
+def _currencies(data: Path = DATA) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {"symbol": {}, "name": {}}
-    for line in _lines("currencies.tsv"):
+    for line in _lines("currencies.tsv", data):
         kind, written, code = line.split("\t")
-        out[kind][written] = code
+        out.setdefault(kind, {})[written] = code
     return out
 
 
-# The file each list comes from, and how it is read.
+# The file each list comes from (in a language's data folder), and how it is read.
 SOURCES = {
-    "titles": lambda: _lines("titles.txt"),
-    "portfolios": lambda: _lines("portfolios.txt"),
-    "organisations": lambda: _lines("organisations.txt"),
-    "non_name_words": lambda: _words("non_name_words.txt"),
-    "speech_verbs": lambda: _words("speech_verbs.txt"),
-    "honorifics": lambda: _lines("honorifics.txt"),
-    "role_nouns": lambda: _lines("role_nouns.txt"),
+    "titles": lambda d: _lines("titles.txt", d),
+    "portfolios": lambda d: _lines("portfolios.txt", d),
+    "organisations": lambda d: _lines("organisations.txt", d),
+    "non_name_words": lambda d: _words("non_name_words.txt", d),
+    "speech_verbs": lambda d: _words("speech_verbs.txt", d),
+    "honorifics": lambda d: _lines("honorifics.txt", d),
+    "role_nouns": lambda d: _lines("role_nouns.txt", d),
     "place_words": _place_words,
     "currencies": _currencies,
 }
@@ -73,10 +73,13 @@ class Lexicon:
     currencies: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, names: tuple[str, ...] | None = None) -> Lexicon:
-        """The lists ``names`` (all by default) from the package's data files."""
+    def load(cls, names: tuple[str, ...] | None = None, language: str = "en") -> Lexicon:
+        """The lists ``names`` (all by default) from the data files of ``language``."""
+        from pipeline.languages import spec
+
+        data = spec(language).data_dir
         wanted = names if names is not None else tuple(SOURCES)
-        return cls(**{n: SOURCES[n]() for n in wanted})
+        return cls(**{n: SOURCES[n](data) for n in wanted})
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v}, ensure_ascii=False,

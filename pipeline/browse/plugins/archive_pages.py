@@ -27,16 +27,19 @@ ID_COLUMNS = {"id", "release_id", "copy_of"}
 
 
 @cache
-def _nlp():
+def _nlp(language: str):
     from pipeline.nlp import load_nlp
 
-    return load_nlp()
+    return load_nlp(language)
 
 
-def _marked_text(text: str) -> Markup:
+def _marked_text(text: str, language: str | None = None) -> Markup:
+    """The text marked by the pipeline of its language (pipeline/languages.json)."""
+    from pipeline.languages import route
     from pipeline.marks import release_marks
 
-    return Markup("".join(render(piece, marks) for piece, marks in release_marks(text, _nlp())))
+    nlp = _nlp(route(language))
+    return Markup("".join(render(piece, marks) for piece, marks in release_marks(text, nlp)))
 
 
 def _release_url(datasette, release_id: str) -> str:
@@ -74,7 +77,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         text = "\n\n".join(p for p in (row["body"], row["contact_block"]) if p)
         try:
             loop = asyncio.get_running_loop()
-            marked = await loop.run_in_executor(None, _marked_text, text)
+            marked = await loop.run_in_executor(None, _marked_text, text, row.get("language"))
             marks_error = None
         except Exception as exc:  # no spaCy model here: the page still shows the text
             marked = render(text, [])
