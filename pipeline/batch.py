@@ -164,7 +164,7 @@ class Stages:
             lang = spec(code)
             try:
                 meta = json.loads((_model_dir(None, code) / "meta.json").read_text("utf-8"))
-                out["spacy_model"] = f"{meta.get('name')}-{meta.get('version')}"
+                out["spacy_model"] = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
             except (RuntimeError, OSError, ValueError):
                 out["spacy_model"] = None  # the record's errors say why
             if lang.signals_file is not None:

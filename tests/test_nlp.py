@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pycountry
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import pytest
 
 from pipeline.nlp import extract_entities, load_nlp, pieces
 from pipeline.nlp.amounts import find_amounts
