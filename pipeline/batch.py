@@ -51,7 +51,10 @@ def _model_dir(model: str | None, language: str = "en") -> Path:
 
     names = (model,) if model else spec(language).models
     for name in names:
-        found = importlib.util.find_spec(name)
+        try:
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError):  # a path, not a package name
+            found = None
         if found is not None and found.submodule_search_locations:
             return Path(next(iter(found.submodule_search_locations)))
     if model and Path(model).is_dir():
