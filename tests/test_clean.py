@@ -423,6 +423,28 @@ def test_hard_wraps_joined():
         "Jane Doe", "IOM Libya", "Tel: +218 91"]
 
 
+def test_ragged_hard_wraps_joined_where_the_line_stops_mid_sentence():
+    # Wrapped by hand, not greedily: "said" would have fitted on its line.
+    lines = [
+        "\"Nobody in this village had seen the sea before the cyclone,\" said",
+        "Mirela Tomasz, IOM's field operations",
+        "coordinator for the northern provinces. \"Now they talk of nothing else",
+        "and the council wants the school rebuilt on higher ground.\"",
+        "A second meeting is planned for May.",
+    ]
+    assert join_hard_wraps(lines) == [
+        "\"Nobody in this village had seen the sea before the cyclone,\" said Mirela Tomasz, "
+        "IOM's field operations coordinator for the northern provinces. \"Now they talk of "
+        "nothing else and the council wants the school rebuilt on higher ground.\"",
+        "A second meeting is planned for May.",
+    ]
+    # A contact block is no prose: its short lines stay apart however they end.
+    block = ["For further information, please contact:",
+             "Mirela Tomasz, Senior Media and Communications Officer", "IOM Bucharest",
+             "Mobile: +40 700 000 000"]
+    assert join_hard_wraps(block) == block
+
+
 def test_hard_wrap_never_joins_a_contact_field_in_any_site_language():
     lines = ["Para más información, por favor contacte a Juan Pérez en la OIM México,",
              "Correo: jperez@iom.int",

@@ -59,12 +59,10 @@ def normalize(text: str) -> str:
 def join_hard_wraps(lines: list[str]) -> list[str]:
     """The lines of one block (no blank line inside) -> its units.
 
-    A block is hard-wrapped when its longest line is 40-100 characters.
-    Greedy wrapping breaks a line only when the next word does not fit, so
-    a line joins the next one exactly when the next line's first word would
-    have overflowed it; otherwise the writer ended the line on purpose (end
-    of a paragraph, a contact item). A line that starts a list item or a
-    contact field ("Tel:") is never joined.
+    A block is hard-wrapped when its longest line is 40-100 characters; a
+    line joins the next one when ``wraps_into`` says the break is a wrap's,
+    otherwise the writer ended the line on purpose (end of a paragraph, a
+    contact item).
     """
     lines = [line for line in lines if line.strip()]
     if len(lines) < 2:
@@ -72,18 +70,50 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
     width = max(len(line) for line in lines)
     if not _MIN_WRAP <= width <= _MAX_WRAP:
         return lines
+    prose = is_prose_block(lines, width)
     units = [lines[0]]
-    last_length = len(lines[0])
+    previous = lines[0]
     for line in lines[1:]:
-        first_word = line.split(" ", 1)[0]
-        starts_item = _LIST_ITEM.match(line) or FIELD_LINE.match(line)
-        if last_length + 1 + len(first_word) > width and not starts_item:
+        if wraps_into(previous, line, width, prose):
             hyphenated = units[-1].endswith("-") and units[-1][-2:-1].isalpha()
             units[-1] = units[-1] + ("" if hyphenated else " ") + line
         else:
             units.append(line)
-        last_length = len(line)
+        previous = line
     return units
+
+
+# A line ended on purpose: a sentence, a quotation or a label ends there.
+_LINE_ENDED = (".", "!", "?", ":", '"', "”", ")", "]")
+
+
+def is_prose_block(lines: list[str], width: int) -> bool:
+    """Most lines (the last aside) run near the margin: running text, hard-wrapped."""
+    body = [len(line) for line in lines[:-1] if line.strip()]
+    return bool(body) and 2 * sum(n >= 0.75 * width for n in body) >= len(body)
+
+
+def wraps_into(previous: str, line: str, width: int, prose: bool) -> bool:
+    """Is the break between ``previous`` and ``line`` a hard wrap's?
+
+    Greedy wrapping breaks a line only when the next word does not fit: the
+    line joins the next one when that word would have overflowed it. Text
+    wrapped by hand or by another tool is ragged: in a prose block a break
+    is a wrap's also when the next line goes on in lower case, or when a
+    line of at least half the width stops mid-sentence ("… said" /
+    "Anjali Ghimire, …"). A line that starts a list item or a contact field
+    ("Tel:") is never joined.
+    """
+    if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
+        return False
+    first_word = line.split(" ", 1)[0]
+    if len(previous) + 1 + len(first_word) > width:
+        return True
+    if not prose:
+        return False
+    if line[:1].islower():
+        return True
+    return len(previous) >= width / 2 and not previous.rstrip().endswith(_LINE_ENDED)
 
 
 def split_blocks(text: str) -> list[list[str]]:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.clean.contact import FIELD_LINE
 from pipeline.clean.metadata import METADATA_DATA
-from pipeline.clean.text import _LIST_ITEM, _MAX_WRAP, _MIN_WRAP
+from pipeline.clean.text import _MAX_WRAP, _MIN_WRAP, is_prose_block, wraps_into
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LABELS = "|".join(re.escape(label) for label in METADATA_DATA["labels"] if label.endswith(":"))
@@ -62,16 +61,15 @@ def unwrap(text: str) -> str:
 
 
 def _wrap_breaks(block: str) -> list[int]:
-    """Offsets (in ``block``) of the newlines that greedy wrapping put there."""
+    """Offsets (in ``block``) of the newlines that a hard wrap put there."""
     lines = block.split("\n")
     width = max(len(line) for line in lines)
     if len(lines) < 2 or not _MIN_WRAP <= width <= _MAX_WRAP:
         return []
+    prose = is_prose_block(lines, width)
     breaks, offset = [], len(lines[0])
     for prev, line in zip(lines, lines[1:], strict=False):
-        first_word = line.split(" ", 1)[0]
-        starts_item = _LIST_ITEM.match(line) or FIELD_LINE.match(line)
-        if line.strip() and len(prev) + 1 + len(first_word) > width and not starts_item:
+        if wraps_into(prev, line, width, prose):
             breaks.append(offset)
         offset += 1 + len(line)
     return breaks
