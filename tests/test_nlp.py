@@ -8,6 +8,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.clean import clean_text
+from pipeline.clean.contact import is_contact_card
 from pipeline.nlp import extract_entities, load_nlp, pieces
 from pipeline.nlp.amounts import find_amounts
 from pipeline.nlp.contacts import contact_blocks, parse_contacts, to_e164
@@ -215,6 +217,29 @@ def test_contact_blocks_are_found_after_each_item_not_in_the_lead():
     assert [b.split(",")[0] for b in blocks] == ["For more information",
                                                  "For further information"]
     assert blocks[1].endswith("jberg@iom.int")
+
+
+def test_a_contact_card_in_one_line_keeps_its_phone_and_email(nlp):
+    text = ("Kabul – IOM opened two more transit centres this week.\n\n"
+            "The centres give returnees a meal, a medical check and a ride home.\n\n"
+            "Farida Noori, IOM Afghanistan, Tel: +93 79 555 0101, Email: fnoori@iom.int")
+    ent, _ = extract(nlp, text)
+    assert [(c["name"], c["email"], c["phone"]) for c in ent.contacts] == [
+        ("Farida Noori", "fnoori@iom.int", "+93795550101")]
+    # A sentence that names a phone is no card.
+    assert not is_contact_card("The hotline (Tel: +373 800 0000) took 300 calls.")
+
+
+def test_a_name_on_the_line_after_please_contact_colon(nlp):
+    text = ("Athens – More than 1,200 people reached the islands this week.\n\n"
+            "Most arrived on Lesvos.\n\nFor further information, please contact:\n"
+            "Nikos Karamanlis\nIOM Athens\nTel: +30 210 555 0100\nMobile: +30 694 555 0101\n"
+            "Email: nkaramanlis@iom.int")
+    release = clean_text(f"Arrivals\n\n{text}", "t")
+    assert release.contact_block.startswith("For further information, please contact:\n")
+    ent, _ = extract_entities(release, nlp)
+    assert [(c["name"], c["email"]) for c in ent.contacts] == [
+        ("Nikos Karamanlis", "nkaramanlis@iom.int")]
 
 
 def test_phone_numbers_become_e164():

@@ -32,6 +32,11 @@ FIELD_LINE = re.compile(
     r"Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:",
     re.IGNORECASE,
 )
+# The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
+_INLINE_FIELD = re.compile(r"(?:^|[,;]\s*|\s)" + FIELD_LINE.pattern.replace(r"^\s*", "", 1),
+                           re.IGNORECASE)
+# What opens such a line: a name (two to four capitalised words) and a comma.
+_CARD_HEAD = re.compile(r"^\s*[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -51,8 +56,17 @@ def is_contact_opener(paragraph: str, following: str = "") -> bool:
 
 
 def is_contact_card(paragraph: str) -> bool:
-    """"Name / Office / Tel: … / Email: …" with no opening sentence."""
+    """"Name / Office / Tel: … / Email: …" with no opening sentence, a line
+    each or in one line ("NAME, IOM Ethiopia, Tel: …, Email: …")."""
     lines = [line for line in paragraph.split("\n") if line.strip()]
+    if len(lines) == 1:
+        field = _INLINE_FIELD.search(lines[0])
+        head = lines[0][: field.start()] if field else ""
+        return bool(
+            field and 0 < len(head) <= _NAME_LINE_MAX and len(lines[0]) <= 2 * _CARD_LINE_MAX
+            and _CARD_HEAD.match(head) and not re.search(r"[.!?”\"](?:\s|$)", head)
+            and (EMAIL.search(lines[0]) or PHONE.search(lines[0]))
+        )
     return (
         len(lines) >= 2
         and all(len(line) <= _CARD_LINE_MAX for line in lines)

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.clean import chrome
-from pipeline.clean.contact import FIELD_LINE
+from pipeline.clean.contact import FIELD_LINE, is_name_line
 from pipeline.clean.metadata import (
     LineMetadata,
     is_date_line,
@@ -102,9 +102,12 @@ def wraps_into(previous: str, line: str, width: int, prose: bool) -> bool:
     is a wrap's also when the next line goes on in lower case, or when a
     line of at least half the width stops mid-sentence ("… said" /
     "Anjali Ghimire, …"). A line that starts a list item or a contact field
-    ("Tel:") is never joined.
+    ("Tel:") is never joined, nor a name line after a line ending in a colon.
     """
     if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
+        return False
+    # "… please contact:" then a name a line: a label's list, not a wrap.
+    if previous.rstrip().endswith(":") and is_name_line(line):
         return False
     first_word = line.split(" ", 1)[0]
     if len(previous) + 1 + len(first_word) > width:

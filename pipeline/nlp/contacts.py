@@ -70,7 +70,7 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
         names.append((start, block[start:end].strip()))
         taken.append((start, end))
     # Names the NER missed: "contact NAME at/,", or a line holding only a name.
-    for m in re.finditer(rf"\b(?:contact|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)",
+    for m in re.finditer(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)",
                          block):
         _add_name(names, taken, m.start("name"), m.group("name"))
     for m in re.finditer(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$", block):
