@@ -131,6 +131,17 @@ def test_coordinated_ministries_are_expanded():
      ["Ministry of Labour", "Ministry of Foreign Affairs", "Ministry of the Interior"]),
     ("with the Ministry of Home Affairs, the Gift of the Givers and others",
      ["Ministry of Home Affairs"]),
+    # A repeated "of" starts each portfolio: what lies between is one.
+    ("Chile's Ministries of Labour, Employment and Social Security, and of the Interior met",
+     ["Ministry of Labour, Employment and Social Security", "Ministry of Interior"]),
+    ("officials of the Ministries of Justice, of Health and Social Care, and of Education.",
+     ["Ministry of Justice", "Ministry of Health and Social Care", "Ministry of Education"]),
+    # A country's adjective before a lower-case noun is another actor; a portfolio
+    # that starts with one ("… and Guineans Abroad") stays whole.
+    ("with the Peruvian Ministry of Health and Social Welfare and Spanish volunteers.",
+     ["Ministry of Health and Social Welfare"]),
+    ("the Ministry of Foreign Affairs and Malians Abroad said on Monday.",
+     ["Ministry of Foreign Affairs and Malians Abroad"]),
 ])
 def test_a_coordination_is_split_where_its_writer_split_it(text, names):
     assert [m["name"] for m in find_ministries(text)] == names

@@ -36,7 +36,8 @@ from pipeline.nlp.text import ends_cut
 _WORD = r"[A-Z][\w&-]*(?:(?:['’]s?)(?= [A-Z]))?"
 _CONNECT = r"(?:and|of|for|the|on|&)"
 # A portfolio: capitalised words, optionally joined by connectors and commas.
-_PORTFOLIO = rf"{_WORD}(?:(?:, | ){_CONNECT}? ?{_WORD}| {_CONNECT} {_WORD}| and of {_WORD}| and the {_WORD})*"
+_PORTFOLIO = (rf"{_WORD}(?:(?:, | ){_CONNECT}? ?{_WORD}| {_CONNECT} {_WORD}|,? and of (?:the )?{_WORD}"
+              rf"| and the {_WORD})*")
 _HEAD = r"(?P<head>Ministry|Ministries|Minister|Ministers|Department|Departments)"
 _BEFORE = r"(?:(?P<owner>[A-Z][\w’'-]*(?:\s[A-Z][\w’'-]*)?)(?P<poss>['’]s?)?\s+)?"
 MINISTRY_RE = re.compile(
@@ -70,20 +71,25 @@ class MinistryRules:
             rf"(?:\b(?:{orgs}|UN|United Nations|University|university|Police|police)(?:['’]s?)?"
             r"(?:\s+[A-Z][\w'’-]*){0,3}\s*$)")
 
-    def _trim(self, portfolio: str) -> tuple[str, str | None]:
+    def _trim(self, portfolio: str, after: str = "") -> tuple[str, str | None]:
         """Cut a portfolio where a second actor starts ("Health and UNICEF",
         "Home Affairs, the Gift of the Givers", "… of Mauritius and Madagascar's
-        Ministry …") or a unit of it starts; a trailing "of <Country>" is the
+        Ministry …", "Social Welfare and Canadian employers": an adjective of
+        a country that a lower-case noun follows) or a unit of it starts; a trailing "of <Country>" is the
         owner, not the portfolio."""
         portfolio = _UNIT.sub("", portfolio)
         parts = re.split(r"(\s+and\s+|,\s+(?:and\s+)?)", portfolio)
         kept = [parts[0]]
-        for sep, word in zip(parts[1::2], parts[2::2], strict=False):
+        last = len(parts) - 1
+        for i in range(1, last, 2):
+            sep, word = parts[i], parts[i + 1]
             first = word.split()[0] if word.split() else ""
             entry = country_names().get(first)
             if (not word.strip() or self.not_portfolio.match(word)
                     or (first in ("the", "The") and not self._the_portfolio(word))
-                    or (entry and not entry.demonym) or "Ministry" in word or "Department" in word):
+                    or (entry and not entry.demonym) or "Ministry" in word or "Department" in word
+                    or (entry and i + 1 == last and word.strip() == first
+                        and re.match(r"\s+[a-z]", after))):
                 break
             kept += [sep, word]
         text = "".join(kept).strip()
@@ -106,16 +112,21 @@ class MinistryRules:
     def split_portfolios(self, text: str) -> list[str]:
         """'Justice, Immigration and Integration' -> ['Justice', 'Immigration and Integration'].
 
-        "and of" closes what comes before it and opens one whole portfolio:
-        "Justice and of Health, Labour and Welfare" -> Justice; Health, Labour and Welfare."""
-        first, *whole = re.split(r",?\s+and\s+of\s+(?:the\s+(?=[A-Z]))?", text)
-        return self._split_list(first) + [w.strip() for w in whole if w.strip()]
+        A repeated "of" marks where each portfolio starts, so what lies between
+        two is one whole portfolio: "Justice and of Health, Labour and Welfare"
+        -> Justice; Health, Labour and Welfare; "Labour, Employment and Social
+        Security, and of Foreign Affairs" -> Labour, Employment and Social
+        Security; Foreign Affairs."""
+        parts = [p.strip() for p in
+                 re.split(r"(?:,\s+(?:and\s+)?|,?\s+and\s+)of\s+(?:the\s+(?=[A-Z]))?", text)]
+        parts = [p for p in parts if p]
+        return parts if len(parts) > 1 else self._split_list(text)
 
     def _split_list(self, text: str) -> list[str]:
         known = self.portfolios
         if text in known:
             return [text]
-        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?(?:of\s+)?|\s+as well as\s+", text)
+        items = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+as well as\s+", text)
                  if p.strip()]
         out: list[str] = []
         for item in items:
@@ -175,7 +186,7 @@ class MinistryRules:
                 portfolio = portfolio.split(",")[0]
                 if portfolio.strip() in ("State", "the State"):  # "Minister of State": a rank
                     continue
-            portfolio, of_owner = self._trim(portfolio)
+            portfolio, of_owner = self._trim(portfolio, text[m.end("portfolio"):][:30])
             plural = head.endswith("s")
             parts = self.split_portfolios(portfolio) if plural else [portfolio]
             iso3 = _owner_iso3(m.group("owner")) or of_owner
