@@ -207,6 +207,40 @@ def test_a_title_before_a_name_is_the_nearest_one(nlp):
     assert roles["Rebecca Thornbury"] == ("Deputy Secretary", "Department of Home Affairs")
 
 
+@pytest.mark.parametrize(("text", "official"), [
+    # A speaker the NER does not read as a person, with a role in lower case.
+    ('"The sites are full," said Chinedu Okafor-Bello, IOM\'s shelter and settlements '
+     'focal point for Yobe. "More families come every day."',
+     ("Chinedu Okafor-Bello", "shelter and settlements focal point for Yobe", "IOM")),
+    # A role given by what the person does.
+    ('"Children travel alone more often now," said Lucía Ramírez Toj, who coordinates '
+     'IOM\'s child protection programme in Quetzaltenango. "We see it every week."',
+     ("Lucía Ramírez Toj", "Child Protection Programme Coordinator", "IOM")),
+    ('"They arrive with nothing," said Farai Chikwanha, who manages the reception centre '
+     'for IOM Zimbabwe. "We give them a meal first."',
+     ("Farai Chikwanha", "Reception Centre Manager", "IOM Zimbabwe")),
+    # A role before the name, set off by a comma, and a community role.
+    ('"The sea took the old village," said the district elder, Tomasi Naivalu.\n\nMore follows.',
+     ("Tomasi Naivalu", "district elder", None)),
+    # An honorific or rank before the name is cut off; the role after it is kept.
+    ('"People came in exhausted," said Dr. Anura Wijesinghe, IOM\'s Health Coordinator in '
+     'Jaffna. "Many need care."',
+     ("Anura Wijesinghe", "Health Coordinator", "IOM")),
+])
+def test_a_speaker_and_the_role_the_text_gives_them(nlp, text, official):
+    ent, _ = extract(nlp, text)
+    assert [(o["name"], o["title"], o["org"]) for o in ent.officials] == [official]
+
+
+def test_an_honorific_before_a_name_ends_the_title_of_the_person_before(nlp):
+    ent, _ = extract(nlp, "The centre was opened by Ato Girma Tesfaye, Director General of the "
+                          "Immigration Authority, and Barrister Adaeze Nwosu, a lawyer with the "
+                          "legal aid council.")
+    roles = {o["name"]: o["title"] for o in ent.officials}
+    assert roles == {"Girma Tesfaye": "Director General of the Immigration Authority",
+                     "Adaeze Nwosu": "lawyer"}
+
+
 def test_several_contacts_with_phones_and_a_stripped_email():
     block = ("For more information, please contact:\nAmina Yusuf\nIOM Nigeria\n"
              "Tel: +234 803 555 0192\nEmail: ayusuf@iom.int\n\nJonas Berg\nIOM Geneva\n"

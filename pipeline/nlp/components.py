@@ -260,7 +260,7 @@ class OfficialLinker(_ListComponent):
     (``doc.spans["officials"]``), and every plausible name (``doc.spans["people"]``)."""
 
     lists = ("titles", "organisations", "non_name_words", "speech_verbs", "honorifics",
-             "role_nouns")
+             "role_nouns", "role_verbs", "reporting_verbs")
 
     def _setup(self) -> None:
         self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)

@@ -1,8 +1,8 @@
 """The word lists the entity components read, as one value a component owns.
 
 Each list is a data file in ``data/`` (titles, portfolios, organisations,
-non-name words, speech verbs, honorifics and ranks, role nouns, place words,
-currencies). A component loads the lists it needs in ``initialize()`` and
+non-name words, speech verbs, honorifics and ranks, role nouns, role verbs,
+reporting verbs, place words, currencies). A component loads the lists it needs in ``initialize()`` and
 writes them with the pipeline (``to_disk``), so a saved pipeline reads the
 same lists it was built with, not whatever the package holds at load time.
 Regular expressions built from the lists are compiled once per lexicon.
@@ -26,6 +26,11 @@ def _lines(name: str, data: Path = DATA) -> list[str]:
 
 def _words(name: str, data: Path = DATA) -> list[str]:
     return [w for ln in _lines(name, data) for w in ln.split()]
+
+
+def _optional(read, name: str, data: Path):
+    """A list a language may not have (its rules do not read it): empty then."""
+    return read(name, data) if (data / name).exists() else []
 
 
 def _place_words(data: Path = DATA) -> dict[str, list[str]]:
@@ -53,6 +58,8 @@ SOURCES = {
     "speech_verbs": lambda d: _words("speech_verbs.txt", d),
     "honorifics": lambda d: _lines("honorifics.txt", d),
     "role_nouns": lambda d: _lines("role_nouns.txt", d),
+    "role_verbs": lambda d: [ln.split("\t") for ln in _optional(_lines, "role_verbs.tsv", d)],
+    "reporting_verbs": lambda d: _optional(_words, "reporting_verbs.txt", d),
     "place_words": _place_words,
     "currencies": _currencies,
 }
@@ -69,6 +76,8 @@ class Lexicon:
     speech_verbs: list[str] = field(default_factory=list)
     honorifics: list[str] = field(default_factory=list)
     role_nouns: list[str] = field(default_factory=list)
+    role_verbs: list[list[str]] = field(default_factory=list)
+    reporting_verbs: list[str] = field(default_factory=list)
     place_words: dict[str, list[str]] = field(default_factory=dict)
     currencies: dict[str, dict[str, str]] = field(default_factory=dict)
 

@@ -48,7 +48,7 @@ _BODY_BEFORE = re.compile(r"\b(?:Ministry|Department|Office|Directorate|Division
                           r"Commission|Council|Centre|Center|Institute)\b[^,]*$")
 _MODIFIERS = r"(?:Deputy|Senior|Acting|Assistant|Vice|Interim|Joint|Associate)"
 # Where a role described in ordinary words starts: after an article or a possessive.
-_ROLE_OPENER = re.compile(r"(?:^|.*\b(?:the|a|an|its|their|our|his|her|[\w.]+['’]s?)[ ])(.+)$")
+_ROLE_OPENER = re.compile(r"(?:.*\b(?:the|a|an|its|their|our|his|her|[\w.]+['’]s?)[ ]|^)(.+)$")
 @dataclass
 class Mention:
     name: str
@@ -89,6 +89,21 @@ class OfficialRules:
         self.office_re = re.compile(rf"^(?:the )?(?:{orgs})(?:['’]s?)?(?:[ ]{_CAP}){{0,4}}$")
         self.low_office_re = re.compile(
             rf"((?:{orgs})[\w ’']*?['’]s?)[ ]+([a-z][a-z -]{{2,40}})[ ]*,?[ ]*$")
+        # Speakers: the name right after a reporting verb ("said NAME,"), right
+        # before one ("NAME said") or right after a closing quote ('…," NAME, head of').
+        reporting = "|".join(re.escape(v) for v in lex.reporting_verbs)
+        self.speaker_res = [
+            re.compile(rf"\b(?:{reporting})[ ]+(?P<name>{NAME})(?=[ ]*[,.;])"),
+            re.compile(rf"(?:^|(?<=[”\"][ ])|(?<=,[ ])|(?<=\n))(?P<name>{NAME})[ ]+(?:{reporting})\b",
+                       re.MULTILINE),
+            re.compile(rf"(?<=[,!?][”\"][ ])(?P<name>{NAME})(?=,)"),
+        ] if reporting else []
+        # "NAME, who coordinates IOM's hotline in Chisinau": the role is what they do.
+        self.role_verbs = {verb: title for verb, title in lex.role_verbs}
+        verbs = "|".join(re.escape(v) for v in sorted(self.role_verbs, key=len, reverse=True))
+        self.relative_re = re.compile(
+            rf"^[ ]*,[ ]*who[ ]+(?P<verb>{verbs})[ ]+(?P<obj>[^,.;:()“”\"\n]{{3,120}})"
+        ) if verbs else None
         role = lex.role_noun_re.pattern
         tail = (r"(?:[ ](?:for|of|in|at|on)[ ](?:the[ ])?[A-Z][\w'’-]*"
                 r"(?:[ ](?:and|the|of|for|[A-Z][\w'’-]*))*)")
@@ -126,6 +141,11 @@ class OfficialRules:
         if mod:
             title = f"{mod.group(1)} {title}"
             before = before[: mod.start()].strip()
+        # "IOM's Medical Coordinator": capitalised words after an owner are the title's.
+        owned = re.match(r"^(.*?['’]s?)[ ]+((?:[A-Z][\w-]*[ ]?)+)$", before)
+        if owned and not title_re.search(owned.group(2)):
+            title = f"{owned.group(2).strip()} {title}"
+            before = owned.group(1)
         after = phrase[m.end() :].strip()
         place = None
         # "for Asia and the Pacific", "of Interior" belong to the title; "in X" is a place.
@@ -159,7 +179,8 @@ class OfficialRules:
         lm = self.lex.lower_title_re.search(phrase)
         if lm and re.match(r"^(?:an?|the|their|its|our|one of (?:the|our|its))\b", phrase):
             org = self.org_re.search(phrase)
-            return lm.group(0), org.group(1) if org else None
+            title = re.sub(r"^(?:(?:an?|the|their|its|our|one|of)[ ])+", "", lm.group(0))
+            return title, org.group(1) if org else None
         nouns = list(self.lex.role_noun_re.finditer(phrase))
         if not nouns or len(phrase) > 120:
             return None
@@ -168,9 +189,38 @@ class OfficialRules:
         if org and title.startswith(org.group(1)):
             title = title[len(org.group(1)) :]
         title = re.sub(r"^(?:['’]s?)?\s*", "", title).strip(" ,")
+        # "ward councillor in Pretoria who has taken part …": the clause is no title.
+        title = re.split(r"\s+(?:who|which|that|since|and has|and had)\b", title)[0]
         if not title or title.split()[0].lower() in ("and", "or", "of", "with"):
             return None
         return title, org.group(1) if org else None
+
+    def relative_role(self, text: str, end: int) -> tuple[str, str | None] | None:
+        """"NAME, who manages the centre for IOM" -> ("Centre Manager", "IOM");
+        "…, who coordinates IOM's child protection programme in Tapachula" ->
+        ("Child Protection Programme Coordinator", "IOM")."""
+        m = self.relative_re.match(text[end:]) if self.relative_re else None
+        if not m:
+            return None
+        obj = m.group("obj").strip()
+        org = None
+        lead = re.match(rf"^(?:the[ ]+)?({self.lex.org_alternation or 'IOM'})"
+                        r"(?:[ ][A-Z][\w'’-]*){0,3}['’]s?[ ]+", obj)
+        if lead:
+            org, obj = lead.group(0).strip().rstrip("'’s").strip(), obj[lead.end():]
+            org = re.sub(r"['’]$", "", org)
+        obj = re.sub(r"^(?:the|a|an|its|their|our|his|her|the agency['’]s)[ ]+", "", obj)
+        rest = re.search(r"[ ]+(?:in|at|for|with|of|on behalf of|across|from)[ ]+", obj)
+        core, tail = (obj[: rest.start()], obj[rest.start():]) if rest else (obj, "")
+        if not core or not re.fullmatch(r"[\w'’ -]{2,60}", core):
+            return None
+        if not org:
+            found = self.org_re.search(tail)
+            if found:
+                office = self.lex.office_re.match(tail, found.start())
+                org = office.group(0).strip() if office else found.group(1)
+        title = " ".join(w[:1].upper() + w[1:] for w in core.split())
+        return f"{title} {self.role_verbs[m.group('verb')]}", org
 
     def _org_from(self, before: str, place: str | None) -> str | None:
         before = re.sub(r"^(?:the|The|and|said|says)\b\s*", "", before).strip(" ,")
@@ -224,7 +274,8 @@ class OfficialRules:
         Takashi Miyamoto"), an organisation after it."""
         tokens = name.split()
         for i, t in enumerate(tokens):
-            if t in self.lex.non_name_set or (t.isupper() and len(t) > 1):
+            if (t in self.lex.non_name_set or (t.isupper() and len(t) > 1)
+                    or re.sub(r"['’]s?$", "", t) in self.lex.organisations):
                 tokens = tokens[:i]
                 break
         while len(tokens) > 2 and _is_big_place(tokens[0]):
@@ -308,6 +359,11 @@ class OfficialRules:
             if bm and self.looks_like_name(bm.group("name")):
                 offset = a_start - len(before)
                 spans.append((offset + bm.start("name"), offset + bm.end("name")))
+        for speaker_re in self.speaker_res:
+            for sm in speaker_re.finditer(text):
+                name = self.lex.honorific_re.sub("", sm.group("name"))
+                if self.looks_like_name(name):
+                    spans.append((sm.end("name") - len(name), sm.end("name")))
         for sm in SIGNATURE_RE.finditer(text):
             if self.looks_like_name(sm.group("name")) and self.lex.title_re.search(sm.group("role")):
                 spans.append((sm.start("name"), sm.end("name")))
@@ -337,6 +393,15 @@ class OfficialRules:
     def _role_of(self, text: str, start: int, end: int, raw: str) -> tuple | None:
         line_start = text.rfind("\n", 0, start) + 1
         left = text[line_start:start]
+        # "…, and Barrister NAME, a lawyer": an honorific right before the name is
+        # its nearest word; a title further left is another person's.
+        own = self._honorifics_before(left)
+        # "IOM Director General NAME": there the honorific ends a longer title.
+        if own and not re.search(r"[A-Z][\w'’.-]*[ ]*$", left[: len(left) - len(own)]):
+            left = left[: len(left) - len(own)]
+            raw = own + raw
+            if re.search(r"(?:^|[ ,])and[ ]*$", left):
+                left = ""
         lm = LEFT_RE.search(left)
         if lm:
             role = self.parse_role(lm.group(1), nearest_last=True)
@@ -359,6 +424,9 @@ class OfficialRules:
             if self.office_re.match(phrase):
                 # "represented by NAME, IOM UK": the office alone.
                 return None, re.sub(r"^the ", "", phrase)
+        relative = self.relative_role(text, end)
+        if relative:
+            return relative
         paren = self.paren_org_re.match(text[end:])
         if paren:
             # "Speakers included NAME (IOM) and …"
@@ -381,6 +449,25 @@ class OfficialRules:
         if pm:
             return None, pm.group(1).strip()
         return None
+
+    def _honorifics_before(self, left: str) -> str:
+        """The honorifics and ranks that end ``left`` (with their spaces), or ""."""
+        found = ""
+        rest = left
+        while True:
+            m = re.search(r"(?:^|(?<=[ ]))([A-Z][\w./]*(?:[ ][A-Z][\w./]*)*)[ ]+$", rest)
+            if not m:
+                return found
+            words = m.group(1).split()
+            for k in range(len(words)):
+                tail = " ".join(words[k:])
+                if tail in self.lex.rank_set or self.lex.honorific_re.fullmatch(tail + " "):
+                    cut = rest[: m.start(1)] + " ".join(words[:k]) + (" " if k else "")
+                    found = rest[len(cut):] + found
+                    rest = cut
+                    break
+            else:
+                return found
 
     def _rank(self, words: str) -> str | None:
         """The last rank or office among the honorifics right before a name."""
