@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--predictions", type=Path, help="output records JSONL to score")
     sp.add_argument("--no-baselines", action="store_true", help="skip the baselines")
     sp.add_argument("--no-blind", action="store_true",
-                    help="skip the blind set (corpus/blind/, written apart from the model)")
+                    help="skip the blind sets (corpus/blind/, written apart from the model)")
     sp.add_argument("--robustness", action="store_true",
                     help="also score themes on degraded copies (truncated, no headline, "
                     "lower case and hard-wrapped), as real archives are")
@@ -470,7 +470,7 @@ def _print_theme_table(metrics: dict, baselines: dict | None = None) -> None:
 
 def cmd_evaluate(args) -> int:
     from pipeline.evaluate import evaluate_set, format_set, predict_gold, robustness
-    from pipeline.gold import load_blind, load_gold, split
+    from pipeline.gold import blind_sets, load_gold, split
 
     corpus = load_gold()
     if args.gold:
@@ -481,9 +481,9 @@ def cmd_evaluate(args) -> int:
         name = "the corpus's own split" if args.split == "all" else f"corpus {args.split} split"
         sets = {f"{name} (written with the model; settings chosen on train+dev)":
                 corpus if args.split == "all" else split(corpus, args.split)}
-        blind = [] if args.no_blind else load_blind()
-        if blind:
-            sets["blind set (written apart from the model; never trained or tuned on)"] = blind
+        for file, blind in ({} if args.no_blind else blind_sets()).items():
+            sets[f"blind set {file} (written apart from the model; never trained or tuned on)"] = (
+                blind)
     if not any(sets.values()):
         raise UsageError("no gold records to evaluate")
     sets = _by_language(sets)

@@ -20,7 +20,8 @@ from pipeline.taxonomy import theme_ids
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
 # Written apart from the model by writers who saw only the taxonomy, the
 # sites' description and WRITING.md; never trained or tuned on.
-BLIND_FILE = Path(__file__).resolve().parent.parent / "corpus" / "blind" / "blind.jsonl"
+BLIND_DIR = Path(__file__).resolve().parent.parent / "corpus" / "blind"
+BLIND_FILE = BLIND_DIR / "blind.jsonl"
 REQUIRED = (
     "id", "title", "text", "themes", "primary", "countries", "cities",
     "ministries", "officials", "contacts", "amounts",
@@ -47,9 +48,10 @@ def load_gold(paths: Iterable[Path] | None = None) -> list[dict[str, Any]]:
     return records
 
 
-def load_blind(path: Path = BLIND_FILE) -> list[dict[str, Any]]:
-    """The blind set (``split: "blind"``), or nothing where it is not there."""
-    return load_gold([path]) if path.exists() else []
+def blind_sets(folder: Path = BLIND_DIR) -> dict[str, list[dict[str, Any]]]:
+    """Every frozen blind file (``corpus/blind/blind*.jsonl``: each a batch
+    written apart from the model, scored on its own), by file name."""
+    return {p.name: load_gold([p]) for p in sorted(folder.glob("blind*.jsonl"))}
 
 
 def split(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:

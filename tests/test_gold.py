@@ -75,3 +75,18 @@ def test_validation_catches_each_kind_of_problem():
     for needle in ("unknown theme id", "not an ISO 3166", "'Rome' does not occur",
                    "not 'Ministry/Department", "has no title or office", "id also at", "near-duplicate"):
         assert needle in text, needle
+
+
+def test_blind_sets_are_valid_frozen_and_never_in_the_training_corpus(gold):
+    from pipeline.gold import blind_sets
+
+    sets = blind_sets()
+    assert {"blind.jsonl", "blind2.jsonl", "blind.fr.jsonl"} <= set(sets)
+    corpus_ids = {g["id"] for g in gold}
+    corpus_texts = {g["text"][:200] for g in gold}
+    for file, records in sets.items():
+        assert records, file
+        assert validate(records) == [], file
+        for rec in records:
+            assert rec["split"] == "blind", (file, rec["id"])
+            assert rec["id"] not in corpus_ids and rec["text"][:200] not in corpus_texts
