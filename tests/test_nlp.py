@@ -287,6 +287,39 @@ def test_a_name_on_the_line_after_please_contact_colon(nlp):
         ("Nikos Karamanlis", "nkaramanlis@iom.int")]
 
 
+_AMIRA = ("Amira Haddad", "ahaddad@iom.int", "+20227365140")
+_PAOLO = ("Paolo Bruni", "pbruni@iom.int", "+390644231428")
+
+
+@pytest.mark.parametrize(("block", "expected"), [
+    ("For more information, please contact Amira Haddad at IOM Cairo, Tel: +20 2 2736 5140, "
+     "Email: ahaddad@iom.int", [_AMIRA]),
+    ("For further information, please contact:\nAmira Haddad\nIOM Cairo\nTel: +20 2 2736 5140"
+     "\nEmail: ahaddad@iom.int", [_AMIRA]),
+    ("For more information, please contact Amira Haddad at IOM Cairo, Tel: +20 2 2736 5140, "
+     "Email: ahaddad@iom.int or Paolo Bruni at IOM Rome, Tel: +39 06 4423 1428, "
+     "Email: pbruni@iom.int", [_AMIRA, _PAOLO]),
+    ("For more information, please contact Amira Haddad at IOM Cairo, Tel: +20 2 2736 5140, "
+     "Email:", [("Amira Haddad", None, "+20227365140")]),
+    ("For more information please contact Amira Haddad, IOM Cairo, Tel. +20 2 2736 5140, "
+     "Email ahaddad@iom.int", [_AMIRA]),
+    ("For more information, contact Amira Haddad, Media and Communications Officer, IOM Cairo, "
+     "at ahaddad@iom.int or +20 2 2736 5140.", [_AMIRA]),
+    ("For more information please contact IOM Cairo: Amira Haddad, Tel: +20 2 2736 5140, "
+     "Email: ahaddad@iom.int", [_AMIRA]),
+    ("Media contacts:\nAmira Haddad, IOM Cairo, +20 2 2736 5140, ahaddad@iom.int", [_AMIRA]),
+    ("For further information please contact:\nAmira Haddad, IOM Cairo\nTel: +20 2 2736 5140\n"
+     "Email: ahaddad@iom.int\n\nPaolo Bruni, IOM Rome\nTel: +39 06 4423 1428\n"
+     "Email: pbruni@iom.int", [_AMIRA, _PAOLO]),
+])
+def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
+    body = ("Dhaka – IOM delivered 2,000 shelter kits to families in the camps this week.\n\n"
+            "The kits hold tarpaulins, rope and tools, and more will follow next month.")
+    release = clean_text(f"Headline\n\n{body}\n\n{block}", "t")
+    ent, _ = extract_entities(release, nlp)
+    assert [(c["name"], c["email"], c["phone"]) for c in ent.contacts] == expected
+
+
 def test_phone_numbers_become_e164():
     assert to_e164("+41 22 717 9111") == "+41227179111"
     assert to_e164("+00 12") is None

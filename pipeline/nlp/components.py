@@ -214,7 +214,7 @@ def make_contact_parser(nlp: Language, name: str, language: str):
 class ContactParser(_ListComponent):
     """The contact blocks of a doc and the people in them (with office, e-mail, phone)."""
 
-    lists = ("organisations", "non_name_words")
+    lists = ("organisations", "non_name_words", "titles", "role_nouns")
 
     def _setup(self) -> None:
         self.rules = OFFICIAL_RULES[spec(self.language).rules](self.lex)

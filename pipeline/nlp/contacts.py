@@ -78,7 +78,10 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
     names = [(pos, n) for pos, n in names
              if n and not _LABEL.match(n) and " " in n
-             and rules.looks_like_name(n, upper_surname=True)]
+             and rules.looks_like_name(n, upper_surname=True)
+             # "NAME, Media and Communications Officer, IOM Cairo": a role, not a name.
+             and not rules.lex.role_noun_re.fullmatch(n.split()[-1])
+             and not rules.lex.title_re.fullmatch(n)]
     # "Antonio Frías" inside "Ramón Antonio Frías" is the same person.
     names = [(pos, n) for pos, n in names
              if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)]
