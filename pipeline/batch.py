@@ -408,25 +408,43 @@ def run_batches(batches_in: Iterable[list[Release]], stages: Stages | None = Non
 
 def _dask_batches(batches_in: Iterable[list[Release]], workers: int, address: str | None,
                   max_chars: int) -> Iterator[tuple[list[Release], list[Record]]]:
-    from distributed import Client, LocalCluster
+    import dask
+    from distributed import Client, LocalCluster, as_completed
 
-    cluster = None if address else LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    # A worker's statistical profiler samples the running task's stack every
+    # 10 ms: on a task that is all Python (the entity rules), that is time
+    # taken from the task. The cluster started here profiles nothing.
+    # Tasks go to a worker as soon as they are submitted (no queue on the
+    # scheduler, which shares this process with the reading and the writing),
+    # so a worker always has its next batch at hand.
+    with dask.config.set({"distributed.worker.profile.enabled": False,
+                          "distributed.scheduler.worker-saturation": float("inf")}):
+        cluster = None if address else LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     try:  # closed however the loop ends: an error, a kill of the caller's generator
         with Client(address or cluster) as client:
             window = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
-            in_flight: deque = deque()
+            in_flight: deque = deque()  # (batch, future), in input order
             pending = iter(batches_in)
-            for chunk in islice(pending, window):
-                in_flight.append((chunk, client.submit(
-                    process_chunk, [r.as_dict() for r in chunk], max_chars, pure=False)))
+
+            def submit(chunk: list[Release]):
+                future = client.submit(process_chunk, [r.as_dict() for r in chunk], max_chars,
+                                       pure=False)
+                in_flight.append((chunk, future))
+                return future
+
+            done = as_completed([submit(chunk) for chunk in islice(pending, window)])
+            for _ in done:
+                # A worker is free: it gets the next batch at once, whatever the
+                # order; records still go out in input order.
+                for chunk in islice(pending, 1):
+                    done.add(submit(chunk))
+                while in_flight and in_flight[0][1].done():
+                    chunk, future = in_flight.popleft()
+                    yield chunk, [Record.from_dict(d) for d in future.result()]
             while in_flight:
                 chunk, future = in_flight.popleft()
-                out = future.result()
-                for nxt in islice(pending, 1):
-                    in_flight.append((nxt, client.submit(
-                        process_chunk, [r.as_dict() for r in nxt], max_chars, pure=False)))
-                yield chunk, [Record.from_dict(d) for d in out]
+                yield chunk, [Record.from_dict(d) for d in future.result()]
     finally:
         if cluster is not None:
             cluster.close()
