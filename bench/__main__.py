@@ -81,10 +81,7 @@ def bench_themes(gold: list[dict]) -> dict:
     matrices = clf._matrices(clf.features_, rows)
 
     def decide() -> None:
-        whole, blended, lead = clf._raw((clf.estimator_, clf.primary_estimator_), matrices)
-        d = whole if clf.scoring_ == "release" else blended
-        probs = 1 / (1 + np.exp(-(d * clf.calibrators_[:, 0] + clf.calibrators_[:, 1])))
-        clf._primary(lead, probs, clf.thresholds_, clf.primary_weight_, clf.yield_ratio_)
+        clf.decide_matrices(matrices)
 
     t_decide = best_of(decide)
     started = time.perf_counter()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,11 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.browse import running  # noqa: E402
 from pipeline.gold import load_gold  # noqa: E402
 from pipeline.records import Record, Release  # noqa: E402
 from pipeline.search import search  # noqa: E402
@@ -74,12 +72,6 @@ def _times(fn, queries: list[str], repeat: int) -> list[float]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _line(name: str, times: list[float]) -> str:
     return (f"{name:44} median {statistics.median(times) * 1000:7.1f} ms   "
             f"slowest {max(times) * 1000:7.1f} ms   ({len(times)} searches)")
@@ -112,17 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_line("python -m pipeline search, whole command", _times(
             lambda q: subprocess.run([*cli, q], cwd=ROOT, check=True, stdout=subprocess.DEVNULL),
             QUERIES[:3], 1)))
-        port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "browse", "--db", str(db),
-                                 "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL)
-        try:
-            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-            for _ in range(300):
-                try:
-                    client.get("/-/versions.json")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
+        with running(db, timeout=60) as client:
             client.get("/archive/archive", params={"_search": "warm up"})
             print(_line("Datasette search page, HTML with facets", _times(
                 lambda q: client.get("/archive/archive", params={"_search": q}).raise_for_status(),
@@ -130,9 +112,6 @@ def main(argv: list[str] | None = None) -> int:
             print(_line("Datasette search, JSON without facets", _times(
                 lambda q: client.get("/archive/archive.json", params={
                     "_search": q, "_nofacet": "1"}).raise_for_status(), QUERIES, args.repeat)))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
     return 0
 
 

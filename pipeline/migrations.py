@@ -36,38 +36,35 @@ _ORGANISATIONS = """(SELECT group_concat(o.value, ' | ') FROM json_each({record}
 _TEXT = "NEW.body || coalesce(char(10) || char(10) || NEW.contact_block, '')"
 _OF_RELEASE = "(SELECT x.record FROM records x WHERE x.id = NEW.id)"
 
+# A release's row in the index, from the release and its record.
+_INDEX_RELEASE = f"""
+    INSERT INTO releases_fts(rowid, title, text, officials, organisations)
+    VALUES (NEW.rowid, NEW.title, {_TEXT},
+            coalesce({_OFFICIALS.format(record=_OF_RELEASE)}, ''),
+            coalesce({_ORGANISATIONS.format(record=_OF_RELEASE)}, ''));"""
+# A record's officials and organisations into its release's row.
+_INDEX_RECORD = f"""
+    UPDATE releases_fts
+       SET officials = coalesce({_OFFICIALS.format(record="NEW.record")}, ''),
+           organisations = coalesce({_ORGANISATIONS.format(record="NEW.record")}, '')
+     WHERE rowid = (SELECT rowid FROM releases WHERE id = NEW.id);"""
+
 SEARCH_INDEX = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS releases_fts USING fts5(
     title, text, officials, organisations,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS releases_fts_insert AFTER INSERT ON releases BEGIN
-    INSERT INTO releases_fts(rowid, title, text, officials, organisations)
-    VALUES (NEW.rowid, NEW.title, {_TEXT},
-            coalesce({_OFFICIALS.format(record=_OF_RELEASE)}, ''),
-            coalesce({_ORGANISATIONS.format(record=_OF_RELEASE)}, ''));
+CREATE TRIGGER IF NOT EXISTS releases_fts_insert AFTER INSERT ON releases BEGIN{_INDEX_RELEASE}
 END;
 CREATE TRIGGER IF NOT EXISTS releases_fts_update AFTER UPDATE ON releases BEGIN
-    DELETE FROM releases_fts WHERE rowid = OLD.rowid;
-    INSERT INTO releases_fts(rowid, title, text, officials, organisations)
-    VALUES (NEW.rowid, NEW.title, {_TEXT},
-            coalesce({_OFFICIALS.format(record=_OF_RELEASE)}, ''),
-            coalesce({_ORGANISATIONS.format(record=_OF_RELEASE)}, ''));
+    DELETE FROM releases_fts WHERE rowid = OLD.rowid;{_INDEX_RELEASE}
 END;
 CREATE TRIGGER IF NOT EXISTS releases_fts_delete AFTER DELETE ON releases BEGIN
     DELETE FROM releases_fts WHERE rowid = OLD.rowid;
 END;
-CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN
-    UPDATE releases_fts
-       SET officials = coalesce({_OFFICIALS.format(record="NEW.record")}, ''),
-           organisations = coalesce({_ORGANISATIONS.format(record="NEW.record")}, '')
-     WHERE rowid = (SELECT rowid FROM releases WHERE id = NEW.id);
+CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN{_INDEX_RECORD}
 END;
-CREATE TRIGGER IF NOT EXISTS records_fts_update AFTER UPDATE ON records BEGIN
-    UPDATE releases_fts
-       SET officials = coalesce({_OFFICIALS.format(record="NEW.record")}, ''),
-           organisations = coalesce({_ORGANISATIONS.format(record="NEW.record")}, '')
-     WHERE rowid = (SELECT rowid FROM releases WHERE id = NEW.id);
+CREATE TRIGGER IF NOT EXISTS records_fts_update AFTER UPDATE ON records BEGIN{_INDEX_RECORD}
 END;
 CREATE TRIGGER IF NOT EXISTS records_fts_delete AFTER DELETE ON records BEGIN
     UPDATE releases_fts SET officials = '', organisations = ''

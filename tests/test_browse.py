@@ -7,28 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
+from pipeline.browse import running
 from pipeline.cli import main
 from pipeline.sample_site import SampleServer, sample_sources
 from pipeline.store import Store
 
-REPO = Path(__file__).resolve().parents[1]
 RAW_SPACY_LABELS = ("WORK_OF_ART", "PRODUCT", "NORP", "GPE", "FAC", "LAW", "EVENT")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,25 +38,11 @@ def records(store_path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def browser(store_path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "browse", "--db", str(store_path),
-                             "--port", str(port)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
     try:
-        for _ in range(600):  # the server's start-up, not a test limit
-            if proc.poll() is not None:
-                pytest.fail(f"browse exited {proc.returncode}: {proc.stdout.read()}")
-            try:
-                if client.get("/-/versions.json").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield client
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=30)
+        with running(store_path) as client:
+            yield client
+    except RuntimeError as exc:  # the server exited before it answered
+        pytest.fail(str(exc))
 
 
 def _unique_word(records: dict[str, dict]) -> tuple[str, str]:

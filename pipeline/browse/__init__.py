@@ -13,6 +13,13 @@ and the model's thresholds are copied in for the "least certain" query.
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -73,3 +80,41 @@ def serve(path: Path, port: int) -> None:
     print(f"browse the archive at http://{HOST}:{port}/{DATABASE}/archive (Ctrl-C stops)",
           flush=True)
     uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning")
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on ``HOST``."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(path: Path, port: int | None = None, timeout: float = 120) -> Iterator:
+    """``python -m pipeline browse`` over ``path`` in a child process, for the
+    screenshots, the search bench and the tests: an ``httpx.Client`` on it once
+    it answers; the server is stopped on the way out. A server that exits
+    before it answers is a ``RuntimeError`` with what it printed."""
+    import httpx
+
+    port = port or free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "browse", "--db", str(path),
+                                 "--port", str(port)], cwd=HERE.parents[1], stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
+        client = httpx.Client(base_url=f"http://{HOST}:{port}", timeout=timeout)
+        try:
+            for _ in range(600):  # the server's start-up: spaCy, the store's migrations
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"browse exited {proc.returncode}: {log.read()}")
+                try:
+                    if client.get("/-/versions.json").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            yield client
+        finally:
+            client.close()
+            proc.terminate()
+            proc.wait(timeout=30)

@@ -12,26 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import httpx
 
-from pipeline.browse import DATABASE, HOST
+from pipeline.browse import DATABASE, running
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTH = 1280
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def chromium() -> str:
@@ -73,18 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.exists():
         raise SystemExit(f"{args.db}: no store; run `make run` first")
     args.out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    base = f"http://{HOST}:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "browse", "--db", str(args.db),
-                             "--port", str(port)], stdout=subprocess.DEVNULL)
-    try:
-        client = httpx.Client(base_url=base, timeout=120)
-        for _ in range(300):
-            try:
-                client.get("/-/versions.json")
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with running(args.db) as client:
+        base = str(client.base_url).rstrip("/")
         release = _release_to_show(client)
         client.get(f"/{DATABASE}/releases/{quote(release)}")  # loads spaCy once, before the shot
         shoot(f"{base}/{DATABASE}/archive?" + urlencode({"_search": args.query}),
@@ -95,9 +77,6 @@ def main(argv: list[str] | None = None) -> int:
             shoot(args.report.resolve().as_uri(), args.out / "report.png", 1400)
         else:
             print(f"{args.report}: no report; run `make run` first", file=sys.stderr)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     print(json.dumps({"release": release}))
     return 0
 

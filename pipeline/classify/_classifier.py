@@ -258,22 +258,28 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     # ---- predicting -----------------------------------------------------------------------
 
-    def _calibrated(self, rows: list[dict], keep: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-        m = self._matrices(self.features_, rows)
+    def _calibrated(self, m: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated scores and the primary model's probabilities, from a
+        batch's matrices (``_matrices``)."""
         whole, blended, lead = self._raw((self.estimator_, self.primary_estimator_), m)
-        if keep is not None:
-            keep.update(m)
         d = whole if self.scoring_ == "release" else blended
         return _sigmoid(d * self.calibrators_[:, 0] + self.calibrators_[:, 1]), lead
 
     def predict_proba(self, X: list[dict]) -> np.ndarray:
         """Calibrated score of each theme (columns in ``labels_`` order)."""
-        return self._calibrated(list(X))[0]
+        return self._calibrated(self._matrices(self.features_, list(X)))[0]
 
     def decide(self, X: list[dict], keep: dict | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores, the 0/1 themes given, and the primary theme's index."""
-        probs, lead = self._calibrated(list(X), keep)
+        # ``keep`` (for the evidence) is the batch's matrices, filled in as they are read.
+        m = keep if keep is not None else {}
+        m.update(self._matrices(self.features_, list(X)))
+        return self.decide_matrices(m)
+
+    def decide_matrices(self, m: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``decide`` once a batch's matrices exist."""
+        probs, lead = self._calibrated(m)
         primary = self._primary(lead, probs, self.thresholds_, self.primary_weight_,
                                 self.yield_ratio_)
         given = probs >= self.thresholds_

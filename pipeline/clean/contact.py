@@ -25,16 +25,13 @@ _CONTACT_WORD = re.compile(
     r"(?<!\w)(?:" + "|".join(re.escape(w) for w in _DATA["contact_words"]) + r")",
     re.IGNORECASE,
 )
-# A contact field opening a line ("Tel:", "Courriel :"); also what a hard
-# wrap is never joined before (text.py).
-FIELD_LINE = re.compile(
-    r"^\s*(?:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|Correo|Teléfono|"
-    r"Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:",
-    re.IGNORECASE,
-)
+# A contact field's label ("Tel:", "Courriel :").
+_FIELD = (r"(?:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|"
+          r"Correo|Teléfono|Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:")
+# A field opening a line; also what a hard wrap is never joined before (text.py).
+FIELD_LINE = re.compile(rf"^\s*{_FIELD}", re.IGNORECASE)
 # The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
-_INLINE_FIELD = re.compile(r"(?:^|[,;]\s*|\s)" + FIELD_LINE.pattern.replace(r"^\s*", "", 1),
-                           re.IGNORECASE)
+_INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}", re.IGNORECASE)
 # What opens such a line: a name (two to four capitalised words) and a comma.
 _CARD_HEAD = re.compile(r"^\s*[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
 _CARD_LINE_MAX = 100

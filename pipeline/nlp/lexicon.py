@@ -2,9 +2,10 @@
 
 Each list is a data file in ``data/`` (titles, portfolios, organisations,
 non-name words, speech verbs, honorifics and ranks, role nouns, role verbs,
-reporting verbs, place words, currencies). A component loads the lists it needs in ``initialize()`` and
-writes them with the pipeline (``to_disk``), so a saved pipeline reads the
-same lists it was built with, not whatever the package holds at load time.
+reporting verbs, place words, currencies). A component loads the lists it
+needs in ``initialize()`` and writes them with the pipeline (``to_disk``), so
+a saved pipeline reads the same lists it was built with, not whatever the
+package holds at load time.
 Regular expressions built from the lists are compiled once per lexicon.
 """
 

@@ -207,8 +207,7 @@ class OfficialRules:
         lead = re.match(rf"^(?:the[ ]+)?({self.lex.org_alternation or 'IOM'})"
                         r"(?:[ ][A-Z][\w'’-]*){0,3}['’]s?[ ]+", obj)
         if lead:
-            org, obj = lead.group(0).strip().rstrip("'’s").strip(), obj[lead.end():]
-            org = re.sub(r"['’]$", "", org)
+            org, obj = re.sub(r"['’]s?$", "", lead.group(0).strip()), obj[lead.end():]
         obj = re.sub(r"^(?:the|a|an|its|their|our|his|her|the agency['’]s)[ ]+", "", obj)
         rest = re.search(r"[ ]+(?:in|at|for|with|of|on behalf of|across|from)[ ]+", obj)
         core, tail = (obj[: rest.start()], obj[rest.start():]) if rest else (obj, "")
@@ -451,23 +450,18 @@ class OfficialRules:
         return None
 
     def _honorifics_before(self, left: str) -> str:
-        """The honorifics and ranks that end ``left`` (with their spaces), or ""."""
-        found = ""
-        rest = left
-        while True:
-            m = re.search(r"(?:^|(?<=[ ]))([A-Z][\w./]*(?:[ ][A-Z][\w./]*)*)[ ]+$", rest)
-            if not m:
-                return found
-            words = m.group(1).split()
-            for k in range(len(words)):
-                tail = " ".join(words[k:])
-                if tail in self.lex.rank_set or self.lex.honorific_re.fullmatch(tail + " "):
-                    cut = rest[: m.start(1)] + " ".join(words[:k]) + (" " if k else "")
-                    found = rest[len(cut):] + found
-                    rest = cut
-                    break
-            else:
-                return found
+        """The honorifics and ranks that end ``left`` (with their spaces), or "":
+        the longest run of capitalised words at its end that ``honorific_re``
+        reads whole."""
+        m = re.search(r"(?:^|(?<=[ ]))([A-Z][\w./]*(?:[ ][A-Z][\w./]*)*)[ ]+$", left)
+        if not m:
+            return ""
+        words = m.group(1).split()
+        for k in range(len(words)):
+            if self.lex.honorific_re.fullmatch(" ".join(words[k:]) + " "):
+                cut = left[: m.start(1)] + " ".join(words[:k]) + (" " if k else "")
+                return left[len(cut):]
+        return ""
 
     def _rank(self, words: str) -> str | None:
         """The last rank or office among the honorifics right before a name."""
