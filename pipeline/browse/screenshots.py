@@ -16,9 +16,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import httpx
+from datasette.utils import tilde_encode
 
 from pipeline.browse import DATABASE, running
 
@@ -68,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     with running(args.db) as client:
         base = str(client.base_url).rstrip("/")
         release = _release_to_show(client)
-        client.get(f"/{DATABASE}/releases/{quote(release)}")  # loads spaCy once, before the shot
+        client.get(f"/{DATABASE}/releases/{tilde_encode(release)}")  # loads spaCy once, before the shot
         shoot(f"{base}/{DATABASE}/archive?" + urlencode({"_search": args.query}),
               args.out / "browse-search.png", 1500)
-        shoot(f"{base}/{DATABASE}/releases/{quote(release)}", args.out / "browse-release.png", 1500)
+        shoot(f"{base}/{DATABASE}/releases/{tilde_encode(release)}", args.out / "browse-release.png", 1500)
         shoot(f"{base}/{DATABASE}/officials_by_country", args.out / "browse-canned-query.png", 900)
         if args.report.exists():
             shoot(args.report.resolve().as_uri(), args.out / "report.png", 1400)
