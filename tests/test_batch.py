@@ -59,6 +59,31 @@ def test_dask_local_cluster_gives_the_same_records_as_one_process(tmp_path, stag
         assert comparable(dask.records()) == comparable(local.records())
 
 
+def _worker_settings():
+    import os
+
+    import dask
+
+    return (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS"),
+            dask.config.get("distributed.admin.tick.interval"))
+
+
+def test_the_dask_cluster_keeps_glibcs_trimming_and_a_quiet_event_loop():
+    # Dask's own default (MALLOC_TRIM_THRESHOLD_=65536 in every worker) costs a
+    # quarter of the wall time of a 2-worker run (pipeline/batch.py, DASK_SETTINGS).
+    pytest.importorskip("distributed")
+    import dask
+    from distributed import Client, LocalCluster
+
+    from pipeline.batch import DASK_SETTINGS
+
+    with dask.config.set(DASK_SETTINGS):
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            (settings,) = client.run(_worker_settings).values()
+    assert settings == (None, "1", "1s")
+
+
 def test_joblib_workers_give_the_same_records_as_one_process(tmp_path, stages):
     with Store(tmp_path / "local.db") as local, Store(tmp_path / "jl.db") as jl:
         fill(local, 4)
