@@ -214,3 +214,43 @@ def test_kill_9_during_saves_at_random_instants_leaves_a_loadable_pair(tmp_path)
         clf, card = load(out)  # raises ModelError if the kill broke the pair
         assert card["model_sha256"] == file_sha256(out / "themes.joblib")
         assert getattr(clf, "generation_", 0) == card.get("generation", 0)
+
+
+# -- the theme features, fast and exactly the same (issue 11) ------------------------
+def _texts_of_every_kind(gold):
+    texts = [g["title"] + "\n\n" + g["text"] for g in gold[:120]]
+    return texts + ["", "   \n\t ", "İSTANBUL Çağlayan — ÀÉÎ naïve", "a", "IOM\u00a0Geneva  x\ty",
+                    "TRAFFICKING in Persons; Human-Trafficking, traffickers!"]
+
+
+def test_the_word_cached_char_ngrams_give_the_vectorizers_own_matrix(gold):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.classify._model import WordCharTfidf
+
+    texts = _texts_of_every_kind(gold)
+    kw = dict(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=3,
+              max_features=5000)
+    plain = TfidfVectorizer(**kw).fit(texts[:80])
+    fast = WordCharTfidf(**kw).fit(texts[:80])
+    assert fast.vocabulary_ == plain.vocabulary_
+    for batch in (texts, texts[100:], texts[:1]):
+        a, b = plain.transform(batch), fast.transform(batch)
+        assert a.shape == b.shape
+        assert (a != b).nnz == 0 and a.nnz == b.nnz
+    assert "_word_counts" not in fast.__getstate__()  # the cache is not pickled
+
+
+def test_signal_counts_on_lower_cased_text_match_the_case_blind_pattern(gold):
+    import json
+
+    from pipeline.classify._model import SIGNALS_FILE, _signal_groups, signal_pattern
+
+    phrases = [p for k, v in json.loads(SIGNALS_FILE.read_text("utf-8")).items()
+               if not k.startswith("_") for p in v]
+    assert phrases and all(p == p.lower() for p in phrases)  # what the fast path relies on
+    pattern, _ = signal_pattern()
+    texts = _texts_of_every_kind(gold)
+    assert sum(len(_signal_groups(t)) for t in texts) > 100
+    for text in texts:
+        assert _signal_groups(text) == tuple(int(m.lastgroup[1:]) for m in pattern.finditer(text))
