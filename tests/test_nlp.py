@@ -311,6 +311,26 @@ _PAOLO = ("Paolo Bruni", "pbruni@iom.int", "+390644231428")
     ("For further information please contact:\nAmira Haddad, IOM Cairo\nTel: +20 2 2736 5140\n"
      "Email: ahaddad@iom.int\n\nPaolo Bruni, IOM Rome\nTel: +39 06 4423 1428\n"
      "Email: pbruni@iom.int", [_AMIRA, _PAOLO]),
+    # Numbers written the national way take the office's country (a country or
+    # a city it names); "00" opens an international number; "(0)" is dropped.
+    ("For more information, please contact Amira Haddad at IOM Egypt, Tel: 02 2736 5140, "
+     "Email: ahaddad@iom.int", [_AMIRA]),
+    ("For more information, please contact Paolo Bruni, IOM Rome, Tel: 06 4423 1428, "
+     "Mobile: +39 347 089 8996, Email: pbruni@iom.int", [_PAOLO]),
+    ("For more information, please contact Paolo Bruni, IOM Italy, Tel. 0039 06 4423 1428, "
+     "E-mail: pbruni@iom.int", [_PAOLO]),
+    ("For more information, please contact:\nAmira Haddad\nIOM Cairo\nTel: +20 (0)2 2736 5140"
+     "\nEmail: ahaddad@iom.int", [_AMIRA]),
+    # One letter labels; a title line between the name and the office.
+    ("For more information, please contact\nAmira Haddad\nIOM Regional Office for the Middle East "
+     "and North Africa\nT: +20 2 2736 5140\nE: ahaddad@iom.int", [_AMIRA]),
+    ("For more information, please contact\nAmira Haddad\nMedia and Communications Officer\n"
+     "IOM Cairo\nPhone: +20 2 2736 5140\nEmail: ahaddad@iom.int", [_AMIRA]),
+    # A fax is not the phone; a national number with no country to read it in is none.
+    ("For more information, please contact Amira Haddad, IOM Cairo, Fax: +20 2 2736 5199, "
+     "M: +20 2 2736 5140, Email: ahaddad@iom.int", [_AMIRA]),
+    ("For more information, please contact Paolo Bruni, Tel: 555 0100, Email: pbruni@iom.int",
+     [("Paolo Bruni", "pbruni@iom.int", None)]),
 ])
 def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
     body = ("Dhaka – IOM delivered 2,000 shelter kits to families in the camps this week.\n\n"
@@ -322,7 +342,23 @@ def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
 
 def test_phone_numbers_become_e164():
     assert to_e164("+41 22 717 9111") == "+41227179111"
+    assert to_e164("0041 22 717 9111") == "+41227179111"
     assert to_e164("+00 12") is None
+    assert to_e164("020 422 1000") is None  # national, and no country to read it in
+    assert to_e164("020 422 1000", "KE") == "+254204221000"
+    assert to_e164("210 991 9040", "GR") == "+302109919040"
+    assert to_e164("12 34", "GR") is None
+
+
+def test_an_office_gives_the_country_of_its_phone_numbers():
+    from pipeline.nlp.contacts import office_region
+
+    assert office_region("IOM Kenya") == "KE"
+    assert office_region("IOM South Sudan") == "SS"
+    assert office_region("IOM Nairobi") == "KE"
+    assert office_region("IOM Regional Office for Asia and the Pacific", {"THA"}) == "TH"
+    assert office_region("IOM Regional Office for Asia and the Pacific", {"THA", "MMR"}) is None
+    assert office_region(None) is None
 
 
 def test_money_amounts_in_every_written_form():

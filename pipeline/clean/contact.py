@@ -26,12 +26,14 @@ _CONTACT_WORD = re.compile(
     re.IGNORECASE,
 )
 # A contact field's label ("Tel:", "Courriel :").
-_FIELD = (r"(?:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|Courriel|"
-          r"Correo|Teléfono|Móvil|Telefono|Cellulare|هاتف|بريد)\.?\s*:")
+# Cards also use one letter: "T: +66 …", "M: …", "E: …@iom.int" (case kept:
+# a capital and a colon, so prose's "a:" never counts).
+_FIELD = (r"(?:(?i:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|"
+          r"Courriel|Correo|Teléfono|Móvil|Telefono|Cellulare|هاتف|بريد)\.?|[TMEPF])\s*:")
 # A field opening a line; also what a hard wrap is never joined before (text.py).
-FIELD_LINE = re.compile(rf"^\s*{_FIELD}", re.IGNORECASE)
+FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 # The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
-_INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}", re.IGNORECASE)
+_INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
 _CARD_HEAD = re.compile(r"^\s*[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
 _CARD_LINE_MAX = 100

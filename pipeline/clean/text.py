@@ -71,10 +71,11 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
     if not _MIN_WRAP <= width <= _MAX_WRAP:
         return lines
     prose = is_prose_block(lines, width)
+    card = is_card_block(lines)
     units = [lines[0]]
     previous = lines[0]
     for line in lines[1:]:
-        if wraps_into(previous, line, width, prose):
+        if wraps_into(previous, line, width, prose, card):
             hyphenated = units[-1].endswith("-") and units[-1][-2:-1].isalpha()
             units[-1] = units[-1] + ("" if hyphenated else " ") + line
         else:
@@ -93,7 +94,12 @@ def is_prose_block(lines: list[str], width: int) -> bool:
     return bool(body) and 2 * sum(n >= 0.75 * width for n in body) >= len(body)
 
 
-def wraps_into(previous: str, line: str, width: int, prose: bool) -> bool:
+def is_card_block(lines: list[str]) -> bool:
+    """A contact card: a line of the block opens with a field ("Tel:", "E:")."""
+    return any(FIELD_LINE.match(line) for line in lines)
+
+
+def wraps_into(previous: str, line: str, width: int, prose: bool, card: bool = False) -> bool:
     """Is the break between ``previous`` and ``line`` a hard wrap's?
 
     Greedy wrapping breaks a line only when the next word does not fit: the
@@ -102,9 +108,13 @@ def wraps_into(previous: str, line: str, width: int, prose: bool) -> bool:
     is a wrap's also when the next line goes on in lower case, or when a
     line of at least half the width stops mid-sentence ("… said" /
     "Anjali Ghimire, …"). A line that starts a list item or a contact field
-    ("Tel:") is never joined, nor a name line after a line ending in a colon.
+    ("Tel:") is never joined, nor a name line after a line ending in a colon;
+    in a contact ``card``, one short item a line (name, title, office) is
+    never joined to the next.
     """
     if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
+        return False
+    if card and is_name_line(previous) and is_name_line(line):
         return False
     # "… please contact:" then a name a line: a label's list, not a wrap.
     if previous.rstrip().endswith(":") and is_name_line(line):

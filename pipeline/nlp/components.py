@@ -236,6 +236,8 @@ class ContactParser(_ListComponent):
         text = doc_text(doc)
         blocks = contacts.contact_blocks(text)
         ents = [e for e in doc.ents if e.label_ in ("PERSON", "WORK_OF_ART", "ORG")]
+        # For a phone number written the national way, when the office names no place.
+        countries = {s._.iso3 for s in doc.spans.get("countries", []) if s._.iso3}
         found: list[Span] = []
         names: set[str] = set()
         for start, end in blocks:
@@ -243,7 +245,8 @@ class ContactParser(_ListComponent):
             people = [(e.start_char - start, e.end_char - start) for e in ents
                       if start <= e.start_char < end
                       and self.rules.looks_like_name(e.text.strip(), upper_surname=True)]
-            for contact in contacts.parse_contacts(text[start:end], people, self.rules):
+            for contact in contacts.parse_contacts(text[start:end], people, self.rules,
+                                                   countries):
                 if contact["name"] in names:
                     continue
                 pos = start + contact["start"]

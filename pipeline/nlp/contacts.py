@@ -9,15 +9,18 @@ empty "Email:") and the first phone number in E.164 where it parses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import phonenumbers
 
-from pipeline.clean.contact import EMAIL, PHONE, contact_start, continues_block, is_name_line
+from pipeline.clean.contact import EMAIL, contact_start, continues_block, is_name_line
 from pipeline.nlp.officials import OfficialRules, default_rules
 
 _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
-_LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
+_LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
+                    r"[TMEPF]\s*:)")
 
 
 def contact_blocks(text: str) -> list[tuple[int, int]]:
@@ -46,29 +49,101 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
+# A phone field's label, then its number; or a number in international form
+# anywhere ("+41 22 …", "0041 22 …"). A national number ("020 422 1000") is
+# only read after a label, in the country of the contact's office.
+_PHONE_LABEL = (r"(?:(?i:Tel|Tél|Tele|Telephone|Phone|Ph|Mobile|Mob|Cell|Cellphone|WhatsApp)"
+                r"\.?\s*:?|[TMP]\s*:)")
+_NUMBER = r"\(?\+?\d[\d\s().\-/]{5,}\d"
+_PHONE_FIELD = re.compile(
+    rf"(?<![\w@.])(?:{_PHONE_LABEL}\s*(?P<labelled>{_NUMBER})|(?P<intl>(?:\+|\b00)\s?\d[\d\s().-]{{6,}}\d))")
+_FAX_BEFORE = re.compile(r"(?i)\bfax\b\.?\s*:?\s*$")
+
+
 def to_e164(raw: str, region: str | None = None) -> str | None:
+    """A phone number in E.164, or None. "00" opens an international number;
+    a national one needs ``region`` (ISO 3166 alpha-2) and must be valid there."""
+    raw = raw.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    international = raw.lstrip("(").startswith("+")
+    if not international and not region:
+        return None
     try:
-        number = phonenumbers.parse(raw, region)
+        number = phonenumbers.parse(raw, None if international else region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    ok = (phonenumbers.is_possible_number if international else phonenumbers.is_valid_number)
+    if not ok(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def first_phone(segment: str, region: str | None = None) -> str | None:
+    """The first phone number of a contact's part of the block (not a fax)."""
+    for m in _PHONE_FIELD.finditer(segment):
+        if _FAX_BEFORE.search(segment[: m.start()]):
+            continue
+        number = to_e164(m.group("labelled") or m.group("intl"), region)
+        if number:
+            return number
+    return None
+
+
+def office_region(office: str | None, context_iso3: Iterable[str] = ()) -> str | None:
+    """The country (alpha-2) an office is in: one it names ("IOM Kenya"), or
+    the country of the city it names ("IOM Nairobi"); else the release's
+    country when it names exactly one."""
+    from pipeline.nlp.gazetteer import country_names, resolve_city
+
+    iso3 = None
+    words = (office or "").split()
+    names = country_names()
+    for n in range(len(words), 0, -1):  # the longest name first ("South Sudan")
+        for i in range(len(words) - n + 1):
+            found = names.get(" ".join(words[i:i + n]).strip(",.;:"))
+            if found:
+                iso3 = found.iso3
+                break
+        if iso3:
+            break
+    context = set(context_iso3)
+    if iso3 is None and len(words) > 1:
+        # "IOM Cox's Bazar": all that follows the organisation is a city's name.
+        city = resolve_city(" ".join(words[1:]).strip(",.;:"), context)
+        iso3 = city.iso3 if city is not None else None
+    if iso3 is None and len(context) == 1:
+        iso3 = next(iter(context))
+    return _alpha2(iso3) if iso3 else None
+
+
+@cache
+def _alpha2(iso3: str) -> str | None:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso3)
+    return country.alpha_2 if country else None
+
+
 def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
-                   rules: OfficialRules | None = None) -> list[dict[str, Any]]:
+                   rules: OfficialRules | None = None,
+                   context_iso3: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Contacts in a block (``{name, office, email, phone, start}``, ``start``
     the name's offset in the block); ``person_spans`` are NER PERSON offsets
-    within it; ``rules`` give the organisations and what a name looks like."""
+    within it; ``rules`` give the organisations and what a name looks like;
+    ``context_iso3`` the countries the release names (for a national phone
+    number whose office names no place)."""
     rules = rules or default_rules()
     if not block:
         return []
     names: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for start, end in person_spans:
-        names.append((start, block[start:end].strip()))
-        taken.append((start, end))
+        # A card holds one item a line: a name never runs on into the next
+        # line ("Maria Lopez\nMedia and Communications Officer").
+        name = block[start:end].strip().split("\n")[0]
+        names.append((start, name))
+        taken.append((start, start + len(name)))
     # Names the NER missed: "contact NAME at/,", or a line holding only a name.
     for m in re.finditer(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)",
                          block):
@@ -94,14 +169,14 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
         end = names[i + 1][0] if i + 1 < len(names) else len(block)
         segment = block[pos + len(name) : end]
         email = EMAIL.search(segment)
-        phone = PHONE.search(segment)
         office = rules.lex.office_re.search(segment)
+        office = _clean_office(office.group(0)) if office else None
         contacts.append(
             {
                 "name": name,
-                "office": _clean_office(office.group(0)) if office else None,
+                "office": office,
                 "email": email.group(0).rstrip(".") if email else None,
-                "phone": to_e164(phone.group(0)) if phone else None,
+                "phone": first_phone(segment, office_region(office, context_iso3)),
                 "start": pos,
             }
         )
@@ -124,7 +199,7 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_office(office: str) -> str:
-    office = re.sub(r"\s+", " ", office).strip(" ,.;")
+    office = re.sub(r"\s+", " ", office.split("\n")[0]).strip(" ,.;")
     office = re.sub(r"['’]s$", "", office)
     office = re.split(r"\s+(?:Tel|Email|E-mail|Mobile|Phone)\b", office)[0]
     return office

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from pipeline.clean.metadata import METADATA_DATA
-from pipeline.clean.text import _MAX_WRAP, _MIN_WRAP, is_prose_block, wraps_into
+from pipeline.clean.text import _MAX_WRAP, _MIN_WRAP, is_card_block, is_prose_block, wraps_into
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LABELS = "|".join(re.escape(label) for label in METADATA_DATA["labels"] if label.endswith(":"))
@@ -67,9 +67,10 @@ def _wrap_breaks(block: str) -> list[int]:
     if len(lines) < 2 or not _MIN_WRAP <= width <= _MAX_WRAP:
         return []
     prose = is_prose_block(lines, width)
+    card = is_card_block(lines)
     breaks, offset = [], len(lines[0])
     for prev, line in zip(lines, lines[1:], strict=False):
-        if wraps_into(prev, line, width, prose):
+        if wraps_into(prev, line, width, prose, card):
             breaks.append(offset)
         offset += 1 + len(line)
     return breaks
