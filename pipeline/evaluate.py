@@ -2,7 +2,8 @@
 
 Entities are compared as sets per release, summed over releases (micro):
 countries by ISO3; cities, ministries and officials by case-folded name;
-contacts by (name, e-mail); amounts by (currency, value). The plain-model
+contacts by (name, e-mail), and their phones by (name, number); amounts by
+(currency, value). The plain-model
 baseline runs the full en_core_web_sm on the same texts: GPE/NORP mapped to
 countries by name, GPE that are known cities as cities, every PERSON an
 official, ORG spans starting "Ministry"/"Department" as ministries, MONEY
@@ -19,6 +20,8 @@ from collections import Counter
 from pipeline.classify._metrics import prf
 
 ENTITY_TYPES = ("countries", "cities", "ministries", "officials", "contacts", "amounts")
+# Scored from another type's field: a contact's phone, by (name, E.164 number).
+DERIVED_TYPES = {"phones": "contacts"}
 
 
 def _norm(text: str | None) -> str:
@@ -32,16 +35,19 @@ def entity_keys(kind: str, items: list) -> set:
         return {_norm(i if isinstance(i, str) else i.get("name")) for i in items}
     if kind == "contacts":
         return {(_norm(i.get("name")), _norm(i.get("email"))) for i in items}
+    if kind == "phones":
+        return {(_norm(i.get("name")), i["phone"]) for i in items if i.get("phone")}
     if kind == "amounts":
         return {(i.get("currency"), float(i.get("value") or 0)) for i in items}
     raise ValueError(kind)
 
 
 def entity_scores(gold: list[dict], predicted: list[dict]) -> dict[str, dict]:
-    counts = {k: Counter() for k in ENTITY_TYPES}
+    counts = {k: Counter() for k in (*ENTITY_TYPES, *DERIVED_TYPES)}
     for g, p in zip(gold, predicted, strict=True):
-        for kind in ENTITY_TYPES:
-            want, got = entity_keys(kind, g.get(kind, [])), entity_keys(kind, p.get(kind, []))
+        for kind in counts:
+            field = DERIVED_TYPES.get(kind, kind)
+            want, got = entity_keys(kind, g.get(field, [])), entity_keys(kind, p.get(field, []))
             counts[kind]["tp"] += len(want & got)
             counts[kind]["fp"] += len(got - want)
             counts[kind]["fn"] += len(want - got)
@@ -210,7 +216,7 @@ def evaluate_set(gold: list[dict], predicted: list[dict], train: list[dict],
     if baselines:
         plain = entity_scores(gold, plain_model_entities([g["text"] for g in gold],
                                                          language=language))
-        plain["contacts"] = None
+        plain["contacts"] = plain["phones"] = None
         figures["entities_plain_model"] = plain
     return figures
 
@@ -247,7 +253,9 @@ def format_set(name: str, f: dict) -> str:
             out.append(f"{'':11} {b['bin']:>9} {b['n']:6d} {ms:>11} {ob:>9}")
     plain = f.get("entities_plain_model") or {}
     out.append(f"\n{'entities':12} {'P':>6} {'R':>6} {'F1':>6} {'n':>5} {'plain F1':>9}")
-    for kind in ENTITY_TYPES:
+    for kind in (*ENTITY_TYPES, *DERIVED_TYPES):
+        if kind not in f["entities"]:
+            continue
         m = f["entities"][kind]
         base = plain.get(kind)
         base_f1 = f"{base['f1']:9.3f}" if base else f"{'-':>9}"

@@ -308,3 +308,20 @@ def test_a_rerun_over_unchanged_files_neither_cleans_nor_processes_them(tmp_path
     (tmp_path / "in" / "b.txt").write_text(SEED_PAGE_TEXT.replace("Paga", "Elubo"))
     assert main(args) == 0
     assert cleaned == ["b"] and "(1 processed, 1 unchanged" in capsys.readouterr().out
+
+
+def test_entity_scores_count_each_kind_as_sets_and_phones_apart():
+    from pipeline.evaluate import entity_scores
+
+    gold = [{"countries": ["KEN", "SOM"], "officials": [{"name": "Amina Yusuf"}],
+             "contacts": [{"name": "Ana Ruiz", "email": "aruiz@iom.int", "phone": "+41227179111"},
+                          {"name": "Li Wei", "email": None, "phone": None}]}]
+    predicted = [{"countries": [{"iso3": "KEN"}, {"iso3": "ETH"}],
+                  "officials": [{"name": "amina  YUSUF"}],
+                  "contacts": [{"name": "Ana Ruiz", "email": "aruiz@iom.int", "phone": "+41227179112"},
+                               {"name": "Li Wei", "email": None, "phone": "+41227179111"}]}]
+    s = entity_scores(gold, predicted)
+    assert (s["countries"]["precision"], s["countries"]["recall"]) == (0.5, 0.5)
+    assert s["officials"]["f1"] == 1.0 and s["contacts"]["f1"] == 1.0
+    # Phones: one gold number, two numbers found, neither right.
+    assert (s["phones"]["precision"], s["phones"]["recall"], s["phones"]["support"]) == (0.0, 0.0, 1)

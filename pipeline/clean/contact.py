@@ -35,7 +35,9 @@ FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 # The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
 _INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
-_CARD_HEAD = re.compile(r"^\s*[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
+# ("In Geneva: NAME, …": a place's label may come first.)
+_CARD_HEAD = re.compile(
+    r"^\s*(?:In\s+[^:\n]{2,40}:\s*)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.clean import chrome
-from pipeline.clean.contact import FIELD_LINE, is_name_line
+from pipeline.clean.contact import FIELD_LINE, is_contact_card, is_name_line
 from pipeline.clean.metadata import (
     LineMetadata,
     is_date_line,
@@ -110,11 +110,16 @@ def wraps_into(previous: str, line: str, width: int, prose: bool, card: bool = F
     "Anjali Ghimire, …"). A line that starts a list item or a contact field
     ("Tel:") is never joined, nor a name line after a line ending in a colon;
     in a contact ``card``, one short item a line (name, title, office) is
-    never joined to the next.
+    never joined to the next, and a line that is a whole card never joins
+    the line before it.
     """
     if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
         return False
     if card and is_name_line(previous) and is_name_line(line):
+        return False
+    # A line that is a whole contact card ("In Geneva: NAME, IOM Geneva, Tel: …")
+    # starts the next person, however long the line before it.
+    if is_contact_card(line):
         return False
     # "… please contact:" then a name a line: a label's list, not a wrap.
     if previous.rstrip().endswith(":") and is_name_line(line):

@@ -19,6 +19,11 @@ from pipeline.clean.contact import EMAIL, contact_start, continues_block, is_nam
 from pipeline.nlp.officials import OfficialRules, default_rules
 
 _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
+_NAME_PLACES = (
+    re.compile(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)"),
+    re.compile(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$"),
+    re.compile(rf"(?m)^[ \t]*(?:In\s+[^:\n]{{2,40}}:\s*)?(?P<name>{_NAME})\s*(?:,|\()"),
+)
 _LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
                     r"[TMEPF]\s*:)")
 
@@ -73,8 +78,12 @@ def to_e164(raw: str, region: str | None = None) -> str | None:
         number = phonenumbers.parse(raw, None if international else region)
     except phonenumbers.NumberParseException:
         return None
-    ok = (phonenumbers.is_possible_number if international else phonenumbers.is_valid_number)
-    if not ok(number):
+    if international:
+        # As written: a known country code and a plausible length (some
+        # numbers sites print are a digit short of the country's plan).
+        if not 8 <= len(str(number.country_code) + str(number.national_number)) <= 15:
+            return None
+    elif not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -137,19 +146,23 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     if not block:
         return []
     names: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
     for start, end in person_spans:
         # A card holds one item a line: a name never runs on into the next
-        # line ("Maria Lopez\nMedia and Communications Officer").
-        name = block[start:end].strip().split("\n")[0]
+        # line ("Maria Lopez\nMedia and Communications Officer"), nor holds a
+        # label's colon ("In Cox's Bazar: Shirin Akter").
+        span = block[start:end]
+        cut = span.rfind(":") + 1
+        name = span[cut:].lstrip()
+        start += len(span) - len(name)
+        name = name.rstrip().split("\n")[0]
         names.append((start, name))
-        taken.append((start, start + len(name)))
-    # Names the NER missed: "contact NAME at/,", or a line holding only a name.
-    for m in re.finditer(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)",
-                         block):
-        _add_name(names, taken, m.start("name"), m.group("name"))
-    for m in re.finditer(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$", block):
-        _add_name(names, taken, m.start("name"), m.group("name"))
+    # Names the NER missed or cut short ("Grace Mwende" of "Grace Mwende
+    # Njoroge"): "contact NAME at/,", a line holding only a name, a line
+    # opening with a name and a comma ("In Geneva: NAME, IOM Geneva, Tel: …").
+    # Where one overlaps an NER name, the longer is kept (below).
+    for pattern in _NAME_PLACES:
+        for m in pattern.finditer(block):
+            names.append((m.start("name"), m.group("name")))
     names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
     names = [(pos, n) for pos, n in names
              if n and not _LABEL.match(n) and " " in n
@@ -157,9 +170,10 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
              # "NAME, Media and Communications Officer, IOM Cairo": a role, not a name.
              and not rules.lex.role_noun_re.fullmatch(n.split()[-1])
              and not rules.lex.title_re.fullmatch(n)]
-    # "Antonio Frías" inside "Ramón Antonio Frías" is the same person.
-    names = [(pos, n) for pos, n in names
-             if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)]
+    # "Antonio Frías" inside "Ramón Antonio Frías" is the same person: the
+    # longest name found at a place is kept, once.
+    names = sorted({(pos, n) for pos, n in names
+                    if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)})
     if not names:
         return []
     contacts: list[dict[str, Any]] = []
@@ -169,8 +183,7 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
         end = names[i + 1][0] if i + 1 < len(names) else len(block)
         segment = block[pos + len(name) : end]
         email = EMAIL.search(segment)
-        office = rules.lex.office_re.search(segment)
-        office = _clean_office(office.group(0)) if office else None
+        office = _office(segment, rules)
         contacts.append(
             {
                 "name": name,
@@ -183,13 +196,6 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     return contacts
 
 
-def _add_name(names: list, taken: list, start: int, name: str) -> None:
-    if any(s <= start < e for s, e in taken):
-        return
-    names.append((start, name))
-    taken.append((start, start + len(name)))
-
-
 def _clean_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" ,.;:")
     name = re.sub(r"^(?:Ms|Mr|Mrs|Dr)\.?\s+", "", name)
@@ -198,8 +204,43 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _office(segment: str, rules: OfficialRules) -> str | None:
+    """The office named in a contact's part of the block: the longest reading
+    of the first one ("IOM Regional Office for Asia and the Pacific", "IOM
+    Bosnia and Herzegovina", "IOM's Media and Communications Division")."""
+    found = [m for m in (rules.lex.office_re.search(segment), _unit_office(rules).search(segment),
+                         _country_office(rules).search(segment)) if m]
+    if not found:
+        return None
+    first = min(m.start() for m in found)
+    best = max((m for m in found if m.start() == first), key=lambda m: m.end())
+    return _clean_office(best.group(0))
+
+
+@cache
+def _country_office(rules: OfficialRules) -> re.Pattern:
+    """An office named by its country's full name: "IOM Republic of Moldova"."""
+    from pipeline.nlp.gazetteer import country_names
+
+    names = sorted((n.text for n in country_names().values() if not n.demonym and " " in n.text),
+                   key=len, reverse=True)
+    return re.compile(rf"\b(?:{rules.lex.org_alternation or 'IOM'})(?:['’]s)?[ ]+(?:the[ ]+)?"
+                      rf"(?:{'|'.join(re.escape(n) for n in names)})\b")
+
+
+@cache
+def _unit_office(rules: OfficialRules) -> re.Pattern:
+    """An office named as a unit, through an "and": "IOM's Media and
+    Communications Division", "IOM Global Migration Data Analysis Centre"."""
+    return re.compile(
+        rf"\b(?:{rules.lex.org_alternation or 'IOM'})(?:['’]s)?"
+        r"(?:[ ]+(?:and[ ]+)?[A-Z][\w'’-]*){0,7}?[ ]+(?:and[ ]+)?"
+        r"(?:Division|Unit|Department|Section|Centre|Center|Branch|Team|Programme|Office)\b")
+
+
 def _clean_office(office: str) -> str:
     office = re.sub(r"\s+", " ", office.split("\n")[0]).strip(" ,.;")
     office = re.sub(r"['’]s$", "", office)
+    office = re.sub(r"^(\S+)['’]s\s", r"\1 ", office)  # "IOM's Media …" -> "IOM Media …"
     office = re.split(r"\s+(?:Tel|Email|E-mail|Mobile|Phone)\b", office)[0]
     return office

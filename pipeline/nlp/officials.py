@@ -41,6 +41,7 @@ SIGNATURE_RE = re.compile(rf"(?m)^(?P<name>{NAME})[ ]*\n(?P<role>[^\n]{{3,120}})
 # The phrase right after "NAME, ".
 RIGHT_RE = re.compile(r"^\s*,\s*([^,.;:()“”\"\n]{3,160}?)(?=\s*(?:,|\.|;|\)|\n|$| said| says))")
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
+_INITIAL = re.compile(r"[A-Z]\.")  # "Lamin K. Jallow": a middle initial, not an acronym
 _FUNCTION_WORDS = frozenset("The A An In On At But And Or For Of By With From As To This That".split())
 # A word as ``_plausible`` compares them: hyphenated parts kept together.
 _WORDS = re.compile(r"(?<![\w-])[\w'’]+(?:-[\w'’]+)*(?![\w-])")
@@ -254,10 +255,12 @@ class OfficialRules:
         tokens = name.split()
         orgs = self.lex.organisations
 
-        def acronym(t: str) -> bool:
+        def acronym(i: int, t: str) -> bool:
             if not (t.isupper() and len(t) > 1):
                 return False
-            return not upper_surname or t is tokens[0] or len(t) < 3 or t in orgs
+            if _INITIAL.fullmatch(t) and 0 < i < len(tokens) - 1:
+                return False  # a middle initial
+            return not upper_surname or i == 0 or len(t) < 3 or t in orgs
 
         return (
             2 <= len(tokens) <= 5
@@ -265,7 +268,7 @@ class OfficialRules:
             and all(t[:1].isupper() or t in _PARTICLES for t in tokens)
             and not any(t.strip(".,") in self.lex.non_name_set for t in tokens)
             and not _is_place(name)
-            and not any(acronym(t) for t in tokens)
+            and not any(acronym(i, t) for i, t in enumerate(tokens))
         )
 
     def trim_name(self, name: str) -> str:
