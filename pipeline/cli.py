@@ -470,7 +470,7 @@ def _print_theme_table(metrics: dict, baselines: dict | None = None) -> None:
 
 def cmd_evaluate(args) -> int:
     from pipeline.evaluate import evaluate_set, format_set, predict_gold, robustness
-    from pipeline.gold import blind_sets, load_gold, split
+    from pipeline.gold import blind_note, blind_sets, load_gold, split
 
     corpus = load_gold()
     if args.gold:
@@ -482,8 +482,7 @@ def cmd_evaluate(args) -> int:
         sets = {f"{name} (written with the model; settings chosen on train+dev)":
                 corpus if args.split == "all" else split(corpus, args.split)}
         for file, blind in ({} if args.no_blind else blind_sets()).items():
-            sets[f"blind set {file} (written apart from the model; never trained or tuned on)"] = (
-                blind)
+            sets[f"blind set {file} ({blind_note(file)})"] = blind
     if not any(sets.values()):
         raise UsageError("no gold records to evaluate")
     sets = _by_language(sets)

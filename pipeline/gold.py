@@ -54,6 +54,23 @@ def blind_sets(folder: Path = BLIND_DIR) -> dict[str, list[dict[str, Any]]]:
     return {p.name: load_gold([p]) for p in sorted(folder.glob("blind*.jsonl"))}
 
 
+# Blind files whose errors were read after their first look, and for what:
+# from then on they are tuning sets for that (corpus/blind/README.md).
+TUNED_AFTER_FIRST_LOOK = {
+    "blind.jsonl": "entities",
+    "blind3.jsonl": "contacts",
+}
+
+
+def blind_note(file: str) -> str:
+    """How a blind file stands: never tuned on, or tuned on for what since."""
+    tuned = TUNED_AFTER_FIRST_LOOK.get(file)
+    if tuned is None:
+        return "written apart from the model; never trained or tuned on"
+    return (f"written apart from the model; never trained on; its {tuned} errors read after "
+            f"the first look, so a tuning set for {tuned}")
+
+
 def split(records: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [r for r in records if r.get("split") == name]
 
