@@ -59,6 +59,7 @@ def blind_sets(folder: Path = BLIND_DIR) -> dict[str, list[dict[str, Any]]]:
 TUNED_AFTER_FIRST_LOOK = {
     "blind.jsonl": "entities",
     "blind3.jsonl": "contacts",
+    "blind4.jsonl": "contacts",
 }
 
 

@@ -331,6 +331,18 @@ _PAOLO = ("Paolo Bruni", "pbruni@iom.int", "+390644231428")
      "M: +20 2 2736 5140, Email: ahaddad@iom.int", [_AMIRA]),
     ("For more information, please contact Paolo Bruni, Tel: 555 0100, Email: pbruni@iom.int",
      [("Paolo Bruni", "pbruni@iom.int", None)]),
+    # "Ms."/"Mr." are not the name, and the fields after it are still theirs.
+    ("For more information, please contact Ms. Amira Haddad, IOM Cairo, Cell: +20 2 2736 5140, "
+     "Email: ahaddad@iom.int", [_AMIRA]),
+    ("For more information, please contact\nMr. Paolo Bruni\nSenior Programme Assistant\n"
+     "IOM Regional Office for the Mediterranean, Rome\nTel: 06 4423 1428\nEmail: pbruni@iom.int",
+     [_PAOLO]),
+    # The office as the line's label, each person a line; "Tel/Fax" is a phone.
+    ("Media contacts\nIOM Egypt: Amira Haddad, Tel: 02 2736 5140, Email: ahaddad@iom.int\n"
+     "IOM Italy: Paolo Bruni, Tel/Fax: +39 06 4423 1428, Email: pbruni@iom.int", [_AMIRA, _PAOLO]),
+    # No opener, no labels: a person a line, numbers and addresses set down bare.
+    ("In Cairo: Amira Haddad, IOM Egypt, +20 (0)2 2736 5140, ahaddad@iom.int\n\n"
+     "In Rome: Paolo Bruni, IOM Italy, 06 4423 1428 / 1429, pbruni@iom.int", [_AMIRA, _PAOLO]),
 ])
 def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
     body = ("Dhaka – IOM delivered 2,000 shelter kits to families in the camps this week.\n\n"

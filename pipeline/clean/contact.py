@@ -35,9 +35,9 @@ FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 # The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
 _INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
-# ("In Geneva: NAME, …": a place's label may come first.)
+# ("In Geneva: NAME, …", "IOM Italy: NAME, …": a label may come first.)
 _CARD_HEAD = re.compile(
-    r"^\s*(?:In\s+[^:\n]{2,40}:\s*)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
+    r"^\s*(?:[A-Z][^:\n]{1,40}:\s*)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -61,17 +61,20 @@ def is_contact_card(paragraph: str) -> bool:
     each or in one line ("NAME, IOM Ethiopia, Tel: …, Email: …")."""
     lines = [line for line in paragraph.split("\n") if line.strip()]
     if len(lines) == 1:
-        field = _INLINE_FIELD.search(lines[0])
+        # The first field: a label ("Tel:"), or a number or an address set
+        # down without one ("NAME, IOM Türkiye, +90 342 …, name@iom.int").
+        field = _INLINE_FIELD.search(lines[0]) or PHONE.search(lines[0]) or EMAIL.search(lines[0])
         head = lines[0][: field.start()] if field else ""
         return bool(
             field and 0 < len(head) <= _NAME_LINE_MAX and len(lines[0]) <= 2 * _CARD_LINE_MAX
             and _CARD_HEAD.match(head) and not re.search(r"[.!?”\"](?:\s|$)", head)
             and (EMAIL.search(lines[0]) or PHONE.search(lines[0]))
         )
-    return (
-        len(lines) >= 2
-        and all(len(line) <= _CARD_LINE_MAX for line in lines)
-        and any(FIELD_LINE.match(line) for line in lines)
+    return len(lines) >= 2 and (
+        (all(len(line) <= _CARD_LINE_MAX for line in lines)
+         and any(FIELD_LINE.match(line) for line in lines))
+        # a person a line: "In Geneva: NAME, IOM Geneva, Tel: …, Email: …"
+        or all(is_contact_card(line) for line in lines)
     )
 
 

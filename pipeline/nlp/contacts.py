@@ -22,7 +22,8 @@ _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*
 _NAME_PLACES = (
     re.compile(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)"),
     re.compile(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$"),
-    re.compile(rf"(?m)^[ \t]*(?:In\s+[^:\n]{{2,40}}:\s*)?(?P<name>{_NAME})\s*(?:,|\()"),
+    # (and after any label's colon: "IOM Iraq: NAME, Phone: …")
+    re.compile(rf"(?m)(?:^|:)[ \t]*(?:In\s+[^:\n]{{2,40}}:\s*)?(?P<name>{_NAME})\s*(?:,|\()"),
 )
 _LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
                     r"[TMEPF]\s*:)")
@@ -56,13 +57,15 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
 
 # A phone field's label, then its number; or a number in international form
 # anywhere ("+41 22 …", "0041 22 …"). A national number ("020 422 1000") is
-# only read after a label, in the country of the contact's office.
+# read in the country of the contact's office.
 _PHONE_LABEL = (r"(?:(?i:Tel|Tél|Tele|Telephone|Phone|Ph|Mobile|Mob|Cell|Cellphone|WhatsApp)"
                 r"\.?\s*:?|[TMP]\s*:)")
-_NUMBER = r"\(?\+?\d[\d\s().\-/]{5,}\d"
+_NUMBER = r"\(?\+?\d[\d\s().\-]{5,}\d"  # ("+54 11 4815 5194 / 5195": the first)
 _PHONE_FIELD = re.compile(
-    rf"(?<![\w@.])(?:{_PHONE_LABEL}\s*(?P<labelled>{_NUMBER})|(?P<intl>(?:\+|\b00)\s?\d[\d\s().-]{{6,}}\d))")
-_FAX_BEFORE = re.compile(r"(?i)\bfax\b\.?\s*:?\s*$")
+    rf"(?<![\w@.])(?:{_PHONE_LABEL}\s*(?P<labelled>{_NUMBER})|(?P<intl>(?:\+|\b00)\s?\d[\d\s().-]{{6,}}\d)"
+    # a national number set down without a label: its trunk 0, then 7+ digits
+    rf"|(?P<national>\b0[1-9][\d\s().-]{{6,}}\d))")
+_FAX_BEFORE = re.compile(r"(?i)(?<![/\w])fax\b\.?\s*:?\s*$")  # "Fax:", not "Tel/Fax:"
 
 
 def to_e164(raw: str, region: str | None = None) -> str | None:
@@ -93,7 +96,7 @@ def first_phone(segment: str, region: str | None = None) -> str | None:
     for m in _PHONE_FIELD.finditer(segment):
         if _FAX_BEFORE.search(segment[: m.start()]):
             continue
-        number = to_e164(m.group("labelled") or m.group("intl"), region)
+        number = to_e164(m.group("labelled") or m.group("intl") or m.group("national"), region)
         if number:
             return number
     return None
@@ -101,26 +104,31 @@ def first_phone(segment: str, region: str | None = None) -> str | None:
 
 def office_region(office: str | None, context_iso3: Iterable[str] = ()) -> str | None:
     """The country (alpha-2) an office is in: one it names ("IOM Kenya"), or
-    the country of the city it names ("IOM Nairobi"); else the release's
-    country when it names exactly one."""
+    the country of the city it names ("IOM Nairobi", "IOM Regional Office for
+    Southern Africa, Pretoria"); else the release's country when it names
+    exactly one. ``office`` may be the office and the lines around it."""
     from pipeline.nlp.gazetteer import country_names, resolve_city
 
-    iso3 = None
-    words = (office or "").split()
+    context = set(context_iso3)
     names = country_names()
-    for n in range(len(words), 0, -1):  # the longest name first ("South Sudan")
-        for i in range(len(words) - n + 1):
-            found = names.get(" ".join(words[i:i + n]).strip(",.;:"))
+    parts = [p.strip(" .;:") for p in re.split(r"[,\n]", office or "")]
+    parts = [re.sub(r"^(?:the\s+)?[A-Z]{2,}(?:['’]s)?\s+", "", p) for p in parts if p]
+    iso3 = None
+    for part in parts:  # a country's name in a part, the longest first ("South Sudan")
+        words = part.split()
+        for n in range(len(words), 0, -1):
+            found = next((names[w] for i in range(len(words) - n + 1)
+                          if (w := " ".join(words[i:i + n])) in names), None)
             if found:
                 iso3 = found.iso3
                 break
         if iso3:
             break
-    context = set(context_iso3)
-    if iso3 is None and len(words) > 1:
-        # "IOM Cox's Bazar": all that follows the organisation is a city's name.
-        city = resolve_city(" ".join(words[1:]).strip(",.;:"), context)
-        iso3 = city.iso3 if city is not None else None
+    for part in parts if iso3 is None else ():  # a part that is all a city's name
+        city = resolve_city(part, context) if part[:1].isupper() else None
+        if city is not None:
+            iso3 = city.iso3
+            break
     if iso3 is None and len(context) == 1:
         iso3 = next(iter(context))
     return _alpha2(iso3) if iso3 else None
@@ -163,7 +171,9 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     for pattern in _NAME_PLACES:
         for m in pattern.finditer(block):
             names.append((m.start("name"), m.group("name")))
-    names = [(pos, _clean_name(n)) for pos, n in sorted(names)]
+    # A cleaned name keeps its own place: "Mr. Sherzod Aliev" is "Sherzod
+    # Aliev" four characters on, the same name the rules found there.
+    names = [(pos + max(n.find(c), 0), c) for pos, n in sorted(names) for c in [_clean_name(n)]]
     names = [(pos, n) for pos, n in names
              if n and not _LABEL.match(n) and " " in n
              and rules.looks_like_name(n, upper_surname=True)
@@ -180,16 +190,28 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     for i, (pos, name) in enumerate(names):
         if any(c["name"] == name for c in contacts):
             continue
-        end = names[i + 1][0] if i + 1 < len(names) else len(block)
+        end = len(block)
+        if i + 1 < len(names):
+            # The next person's line, label and all ("IOM Rome: NAME, …"), is theirs.
+            end = names[i + 1][0]
+            line_start = block.rfind("\n", 0, end) + 1
+            if line_start > pos + len(name):
+                end = line_start
         segment = block[pos + len(name) : end]
         email = EMAIL.search(segment)
         office = _office(segment, rules)
+        if office is None:
+            # "IOM Kenya: NAME, Tel: …": the office as the line's label.
+            label = block[block.rfind("\n", 0, pos) + 1 : pos].rstrip()
+            office = _office(label, rules) if label.endswith(":") else None
+        phone = _PHONE_FIELD.search(segment)
+        places = f"{office or ''}, {segment[: phone.start() if phone else len(segment)]}"
         contacts.append(
             {
                 "name": name,
                 "office": office,
                 "email": email.group(0).rstrip(".") if email else None,
-                "phone": first_phone(segment, office_region(office, context_iso3)),
+                "phone": first_phone(segment, office_region(places, context_iso3)),
                 "start": pos,
             }
         )
