@@ -60,6 +60,7 @@ TUNED_AFTER_FIRST_LOOK = {
     "blind.jsonl": "entities",
     "blind3.jsonl": "contacts",
     "blind4.jsonl": "contacts",
+    "blind5.jsonl": "contacts",
 }
 
 

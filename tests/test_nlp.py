@@ -343,6 +343,19 @@ _PAOLO = ("Paolo Bruni", "pbruni@iom.int", "+390644231428")
     # No opener, no labels: a person a line, numbers and addresses set down bare.
     ("In Cairo: Amira Haddad, IOM Egypt, +20 (0)2 2736 5140, ahaddad@iom.int\n\n"
      "In Rome: Paolo Bruni, IOM Italy, 06 4423 1428 / 1429, pbruni@iom.int", [_AMIRA, _PAOLO]),
+    # Particles in names, a bare card line, "Tel." and "T." before a number.
+    ("Maria de los Angeles Haddad, IOM Cairo, Tel. +20 2 2736 5140, E-Mail: ahaddad@iom.int",
+     [("Maria de los Angeles Haddad", "ahaddad@iom.int", "+20227365140")]),
+    ("Amira Haddad\nCommunications Officer\nIOM Egypt\nT. +20 (0)2 2736 5140\nahaddad@iom.int",
+     [_AMIRA]),
+    # People in one sentence after another; "on" before a number; a city's office.
+    ("For further information, please contact: In Cairo, Amira Haddad, IOM Egypt, "
+     "Tel: 02 2736 5140, Email: ahaddad@iom.int. In Rome, Paolo Bruni, IOM Rome, "
+     "Phone: 06 4423 1428, Email: pbruni@iom.int", [_AMIRA, _PAOLO]),
+    ("For more information, please contact Amira Haddad (ahaddad@iom.int) at the IOM office "
+     "in Cairo on 02 2736 5140.", [_AMIRA]),
+    ("Contact IOM Egypt: Amira Haddad (Ms.), Communications Assistant – Phone: (20) 2 2736 5140 "
+     "– ahaddad@iom.int", [_AMIRA]),
 ])
 def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
     body = ("Dhaka – IOM delivered 2,000 shelter kits to families in the camps this week.\n\n"
@@ -371,6 +384,9 @@ def test_an_office_gives_the_country_of_its_phone_numbers():
     assert office_region("IOM Regional Office for Asia and the Pacific", {"THA"}) == "TH"
     assert office_region("IOM Regional Office for Asia and the Pacific", {"THA", "MMR"}) is None
     assert office_region(None) is None
+    assert office_region("IOM Benin City") == "NG"  # a city's name longer than a country's in it
+    assert office_region("IOM Lebanon") == "LB"
+    assert office_region("at the IOM Regional Office for Southern Africa in Pretoria") == "ZA"
 
 
 def test_money_amounts_in_every_written_form():

@@ -28,16 +28,22 @@ _CONTACT_WORD = re.compile(
 # A contact field's label ("Tel:", "Courriel :").
 # Cards also use one letter: "T: +66 …", "M: …", "E: …@iom.int" (case kept:
 # a capital and a colon, so prose's "a:" never counts).
-_FIELD = (r"(?:(?i:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|"
-          r"Courriel|Correo|Teléfono|Móvil|Telefono|Cellulare|هاتف|بريد)\.?|[TMEPF])\s*:")
+# A dot may stand for the colon before a number or an address ("Tel. +49 …",
+# "T. +212 …", "E. name@iom.int"; never "M. Diallo").
+_FIELD = (r"(?:(?:(?i:Tel|Tél|Tele|Telephone|Téléphone|Phone|Mobile|Mob|Cell|Fax|Email|E-mail|"
+          r"Courriel|Correo|Teléfono|Móvil|Telefono|Cellulare|هاتف|بريد)\.?|[TMEPF])\s*:"
+          r"|(?i:Tel|Tél|Phone|Mobile|Mob|Cell)\.\s*(?=[+\d(])|[TMP]\.\s*(?=[+\d(])"
+          r"|(?i:E-?mail)\.?\s*(?=[\w.+-]+@)|E\.\s*(?=[\w.+-]+@))")
 # A field opening a line; also what a hard wrap is never joined before (text.py).
 FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 # The same field inside a line: "NAME, IOM Ethiopia, Tel: +251 …, Email: …".
 _INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
 # ("In Geneva: NAME, …", "IOM Italy: NAME, …": a label may come first.)
+_PARTICLES = r"(?:de|da|das|do|dos|del|della|di|du|la|las|le|los|van|von|der|den|ten|ter|bin|al|el)"
 _CARD_HEAD = re.compile(
-    r"^\s*(?:[A-Z][^:\n]{1,40}:\s*)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*(?:,|$)")
+    rf"^\s*(?:[A-Z][^:\n]{{1,40}}:\s*)?[A-Z][\w'’.-]+(?:\s+(?:{_PARTICLES}\s+){{0,2}}"
+    r"[A-Z][\w'’.-]+){1,3}\s*(?:,|\(|$)")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -65,6 +71,7 @@ def is_contact_card(paragraph: str) -> bool:
         # down without one ("NAME, IOM Türkiye, +90 342 …, name@iom.int").
         field = _INLINE_FIELD.search(lines[0]) or PHONE.search(lines[0]) or EMAIL.search(lines[0])
         head = lines[0][: field.start()] if field else ""
+        head = re.sub(r"(?i)\b(?:tel|phone|mobile|mob|cell|fax|[tmp])\.?\s*$", "", head)
         return bool(
             field and 0 < len(head) <= _NAME_LINE_MAX and len(lines[0]) <= 2 * _CARD_LINE_MAX
             and _CARD_HEAD.match(head) and not re.search(r"[.!?”\"](?:\s|$)", head)

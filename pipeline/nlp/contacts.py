@@ -16,14 +16,18 @@ from typing import Any
 import phonenumbers
 
 from pipeline.clean.contact import EMAIL, contact_start, continues_block, is_name_line
-from pipeline.nlp.officials import OfficialRules, default_rules
+from pipeline.nlp.officials import _PARTICLE, OfficialRules, default_rules
 
-_NAME = r"[A-Z][\w'’.-]+(?:\s+(?:de|da|del|van|von|bin|al|el|la|le|dos|do)?\s*[A-Z][\w'’.-]+){1,3}"
+# Two to four capitalised words, with up to two particles between ("María
+# Fernanda de la Garza", "Katharina von Elsner").
+_NAME = rf"[A-Z][\w'’.-]+(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}[A-Z][\w'’.-]+){{1,3}}"
 _NAME_PLACES = (
     re.compile(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)"),
     re.compile(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$"),
-    # (and after any label's colon: "IOM Iraq: NAME, Phone: …")
-    re.compile(rf"(?m)(?:^|:)[ \t]*(?:In\s+[^:\n]{{2,40}}:\s*)?(?P<name>{_NAME})\s*(?:,|\()"),
+    # (and after any label's colon, "IOM Iraq: NAME, Phone: …", or a sentence's
+    # end, "…@iom.int. In Benin City, NAME, …")
+    re.compile(rf"(?m)(?:^|:|\.[ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
+               rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
 _LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
                     r"[TMEPF]\s*:)")
@@ -59,7 +63,7 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
 # anywhere ("+41 22 …", "0041 22 …"). A national number ("020 422 1000") is
 # read in the country of the contact's office.
 _PHONE_LABEL = (r"(?:(?i:Tel|Tél|Tele|Telephone|Phone|Ph|Mobile|Mob|Cell|Cellphone|WhatsApp)"
-                r"\.?\s*:?|[TMP]\s*:)")
+                r"(?i:/Fax)?\.?\s*:?|[TMP]\s*[:.]|\b(?:on|at)(?=\s+\(?\+?\d))")  # "… in Pretoria on 012 …"
 _NUMBER = r"\(?\+?\d[\d\s().\-]{5,}\d"  # ("+54 11 4815 5194 / 5195": the first)
 _PHONE_FIELD = re.compile(
     rf"(?<![\w@.])(?:{_PHONE_LABEL}\s*(?P<labelled>{_NUMBER})|(?P<intl>(?:\+|\b00)\s?\d[\d\s().-]{{6,}}\d)"
@@ -68,9 +72,11 @@ _PHONE_FIELD = re.compile(
 _FAX_BEFORE = re.compile(r"(?i)(?<![/\w])fax\b\.?\s*:?\s*$")  # "Fax:", not "Tel/Fax:"
 
 
-def to_e164(raw: str, region: str | None = None) -> str | None:
+def to_e164(raw: str, region: str | None = None, strict: bool = False) -> str | None:
     """A phone number in E.164, or None. "00" opens an international number;
-    a national one needs ``region`` (ISO 3166 alpha-2) and must be valid there."""
+    a national one needs ``region`` (ISO 3166 alpha-2): possible there after a
+    label, valid there when ``strict`` (a number set down bare). "(502) 2414
+    7400" at a Guatemalan office is the country code in brackets."""
     raw = raw.strip()
     if raw.startswith("00"):
         raw = "+" + raw[2:]
@@ -86,8 +92,14 @@ def to_e164(raw: str, region: str | None = None) -> str | None:
         # numbers sites print are a digit short of the country's plan).
         if not 8 <= len(str(number.country_code) + str(number.national_number)) <= 15:
             return None
-    elif not phonenumbers.is_valid_number(number):
-        return None
+    else:
+        ok = phonenumbers.is_valid_number if strict else phonenumbers.is_possible_number
+        if not ok(number):
+            digits = re.sub(r"\D", "", raw)
+            code = str(phonenumbers.country_code_for_region(region))
+            if not digits.startswith(code):
+                return None
+            return to_e164("+" + digits)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -96,7 +108,8 @@ def first_phone(segment: str, region: str | None = None) -> str | None:
     for m in _PHONE_FIELD.finditer(segment):
         if _FAX_BEFORE.search(segment[: m.start()]):
             continue
-        number = to_e164(m.group("labelled") or m.group("intl") or m.group("national"), region)
+        number = to_e164(m.group("labelled") or m.group("intl") or m.group("national"), region,
+                         strict=m.group("national") is not None)
         if number:
             return number
     return None
@@ -111,23 +124,25 @@ def office_region(office: str | None, context_iso3: Iterable[str] = ()) -> str |
 
     context = set(context_iso3)
     names = country_names()
-    parts = [p.strip(" .;:") for p in re.split(r"[,\n]", office or "")]
+    parts = [p.strip(" .;:") for p in re.split(r"[,\n]|\s(?:in|on|at)\s", office or "")]
     parts = [re.sub(r"^(?:the\s+)?[A-Z]{2,}(?:['’]s)?\s+", "", p) for p in parts if p]
     iso3 = None
-    for part in parts:  # a country's name in a part, the longest first ("South Sudan")
+    for part in parts:
+        # A part that is all a city's name longer than a country's in it
+        # ("IOM Benin City"), else the longest country name in it ("South Sudan").
         words = part.split()
+        found = None
         for n in range(len(words), 0, -1):
             found = next((names[w] for i in range(len(words) - n + 1)
                           if (w := " ".join(words[i:i + n])) in names), None)
             if found:
-                iso3 = found.iso3
                 break
-        if iso3:
-            break
-    for part in parts if iso3 is None else ():  # a part that is all a city's name
         city = resolve_city(part, context) if part[:1].isupper() else None
-        if city is not None:
+        if city is not None and (found is None or len(part) > len(found.text)):
             iso3 = city.iso3
+        elif found is not None:
+            iso3 = found.iso3
+        if iso3:
             break
     if iso3 is None and len(context) == 1:
         iso3 = next(iter(context))
