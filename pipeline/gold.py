@@ -61,6 +61,7 @@ TUNED_AFTER_FIRST_LOOK = {
     "blind3.jsonl": "contacts",
     "blind4.jsonl": "contacts",
     "blind5.jsonl": "contacts",
+    "blind6.jsonl": "contacts",
 }
 
 

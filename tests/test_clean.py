@@ -843,3 +843,13 @@ def _check_empty(releases):
 ])
 def test_sample_site_wild_page_cleaned(sample_site_dir, name, check):
     check(clean_page(_wild_page(sample_site_dir, name)))
+
+
+def test_contact_openers_without_a_colon_need_a_name_or_a_line_of_their_own():
+    from pipeline.clean.contact import is_contact_opener
+
+    assert is_contact_opener("Contact Amira Haddad at IOM Cairo on +20 2 2736 5140.")
+    assert is_contact_opener("Contact\nIOM Egypt\nAmira Haddad\nahaddad@iom.int")
+    # Prose that starts with the word is not a contact block.
+    assert not is_contact_opener("Contact tracing teams reached 4,000 people, IOM said; "
+                                 "call +20 2 2736 5140 for the hotline.")

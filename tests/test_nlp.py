@@ -356,6 +356,14 @@ _PAOLO = ("Paolo Bruni", "pbruni@iom.int", "+390644231428")
      "in Cairo on 02 2736 5140.", [_AMIRA]),
     ("Contact IOM Egypt: Amira Haddad (Ms.), Communications Assistant – Phone: (20) 2 2736 5140 "
      "– ahaddad@iom.int", [_AMIRA]),
+    # "Contact NAME …" opens a block; a name after a dash or a semicolon; a range's first number.
+    ("Contact Amira Haddad at IOM Cairo on +20 2 2736 5140 (ext. 114) or ahaddad@iom.int.",
+     [_AMIRA]),
+    ("For further information, please contact:\nIOM Cairo – Amira Haddad, Tel: +20 2 2736 5140-42, "
+     "Email: ahaddad@iom.int\nIOM Rome – Paolo Bruni, Tel: +39 06 4423 1428, Email: pbruni@iom.int",
+     [_AMIRA, _PAOLO]),
+    ("Contact: Paolo Bruni, IOM Italy, +39 06 4423 1428 / pbruni@iom.int; Amira Haddad, IOM Egypt, "
+     "+20 2 2736 5140, ahaddad@iom.int", [_PAOLO, _AMIRA]),
 ])
 def test_contact_block_forms_of_the_agencys_sites(nlp, block, expected):
     body = ("Dhaka – IOM delivered 2,000 shelter kits to families in the camps this week.\n\n"

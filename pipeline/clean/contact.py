@@ -40,7 +40,8 @@ FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 _INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
 # ("In Geneva: NAME, …", "IOM Italy: NAME, …": a label may come first.)
-_PARTICLES = r"(?:de|da|das|do|dos|del|della|di|du|la|las|le|los|van|von|der|den|ten|ter|bin|al|el)"
+_PARTICLES = (r"(?:de|da|das|do|dos|del|dela|della|delos|di|du|la|las|le|los|van|von|der|den|ten|"
+              r"ter|bin|al|el)")
 _CARD_HEAD = re.compile(
     rf"^\s*(?:[A-Z][^:\n]{{1,40}}:\s*)?[A-Z][\w'’.-]+(?:\s+(?:{_PARTICLES}\s+){{0,2}}"
     r"[A-Z][\w'’.-]+){1,3}\s*(?:,|\(|$)")
@@ -79,7 +80,9 @@ def is_contact_card(paragraph: str) -> bool:
         )
     return len(lines) >= 2 and (
         (all(len(line) <= _CARD_LINE_MAX for line in lines)
-         and any(FIELD_LINE.match(line) for line in lines))
+         # a field, or a number or an address alone on its line
+         and any(FIELD_LINE.match(line) or PHONE.match(line.strip())
+                 or EMAIL.fullmatch(line.strip()) for line in lines))
         # a person a line: "In Geneva: NAME, IOM Geneva, Tel: …, Email: …"
         or all(is_contact_card(line) for line in lines)
     )

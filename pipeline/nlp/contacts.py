@@ -24,9 +24,9 @@ _NAME = rf"[A-Z][\w'’.-]+(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}[A-Z][\w'’.-]+
 _NAME_PLACES = (
     re.compile(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)"),
     re.compile(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$"),
-    # (and after any label's colon, "IOM Iraq: NAME, Phone: …", or a sentence's
-    # end, "…@iom.int. In Benin City, NAME, …")
-    re.compile(rf"(?m)(?:^|:|\.[ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
+    # (and after any label's colon, "IOM Iraq: NAME, Phone: …", a dash, "IOM
+    # Dhaka – NAME, Tel: …", or a sentence's end, "…@iom.int. In Benin City, NAME, …")
+    re.compile(rf"(?m)(?:^|[:;]|\.[ \t]|[ \t][–—-][ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
                rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
 _LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
@@ -77,7 +77,7 @@ def to_e164(raw: str, region: str | None = None, strict: bool = False) -> str | 
     a national one needs ``region`` (ISO 3166 alpha-2): possible there after a
     label, valid there when ``strict`` (a number set down bare). "(502) 2414
     7400" at a Guatemalan office is the country code in brackets."""
-    raw = raw.strip()
+    raw = re.sub(r"(\d{3,})-\d{1,2}$", r"\1", raw.strip())  # "… 4811-13": the first of a range
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     international = raw.lstrip("(").startswith("+")
@@ -124,7 +124,7 @@ def office_region(office: str | None, context_iso3: Iterable[str] = ()) -> str |
 
     context = set(context_iso3)
     names = country_names()
-    parts = [p.strip(" .;:") for p in re.split(r"[,\n]|\s(?:in|on|at)\s", office or "")]
+    parts = [p.strip(" .;:–—-|") for p in re.split(r"[,\n]|\s(?:in|on|at)\s", office or "")]
     parts = [re.sub(r"^(?:the\s+)?[A-Z]{2,}(?:['’]s)?\s+", "", p) for p in parts if p]
     iso3 = None
     for part in parts:
