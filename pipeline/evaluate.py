@@ -254,8 +254,6 @@ def format_set(name: str, f: dict) -> str:
     plain = f.get("entities_plain_model") or {}
     out.append(f"\n{'entities':12} {'P':>6} {'R':>6} {'F1':>6} {'n':>5} {'plain F1':>9}")
     for kind in (*ENTITY_TYPES, *DERIVED_TYPES):
-        if kind not in f["entities"]:
-            continue
         m = f["entities"][kind]
         base = plain.get(kind)
         base_f1 = f"{base['f1']:9.3f}" if base else f"{'-':>9}"

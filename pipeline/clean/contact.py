@@ -40,10 +40,12 @@ FIELD_LINE = re.compile(rf"^\s*{_FIELD}")
 _INLINE_FIELD = re.compile(rf"(?:^|[,;]\s*|\s){_FIELD}")
 # What opens such a line: a name (two to four capitalised words) and a comma.
 # ("In Geneva: NAME, …", "IOM Italy: NAME, …": a label may come first.)
-_PARTICLES = (r"(?:de|da|das|do|dos|del|dela|della|delos|di|du|la|las|le|los|van|von|der|den|ten|"
-              r"ter|bin|al|el)")
+# The particles names carry ("de la Garza", "von Elsner"): here and in
+# pipeline/nlp (officials' and contacts' names).
+NAME_PARTICLE = (r"(?:de|da|del|dela|della|delos|di|do|dos|das|du|van|von|der|den|ten|ter|bin|"
+                 r"binti|ibn|al|el|ag|ould|y|le|la|las|los)")
 _CARD_HEAD = re.compile(
-    rf"^\s*(?:[A-Z][^:\n]{{1,40}}:\s*)?[A-Z][\w'’.-]+(?:\s+(?:{_PARTICLES}\s+){{0,2}}"
+    rf"^\s*(?:[A-Z][^:\n]{{1,40}}:\s*)?[A-Z][\w'’.-]+(?:\s+(?:{NAME_PARTICLE}\s+){{0,2}}"
     r"[A-Z][\w'’.-]+){1,3}\s*(?:,|\(|$)")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60

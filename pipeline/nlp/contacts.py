@@ -15,12 +15,18 @@ from typing import Any
 
 import phonenumbers
 
-from pipeline.clean.contact import EMAIL, contact_start, continues_block, is_name_line
-from pipeline.nlp.officials import _PARTICLE, OfficialRules, default_rules
+from pipeline.clean.contact import (
+    EMAIL,
+    NAME_PARTICLE,
+    contact_start,
+    continues_block,
+    is_name_line,
+)
+from pipeline.nlp.officials import OfficialRules, default_rules
 
 # Two to four capitalised words, with up to two particles between ("María
 # Fernanda de la Garza", "Katharina von Elsner").
-_NAME = rf"[A-Z][\w'’.-]+(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}[A-Z][\w'’.-]+){{1,3}}"
+_NAME = rf"[A-Z][\w'’.-]+(?:[ \t]+(?:{NAME_PARTICLE}[ \t]+){{0,2}}[A-Z][\w'’.-]+){{1,3}}"
 _NAME_PLACES = (
     re.compile(rf"\b(?:contact:?|and|or)\s+(?P<name>{_NAME})\s*(?:at\b|,|\(|$|\n|in\b)"),
     re.compile(rf"(?m)^\s*(?P<name>{_NAME})\s*,?\s*$"),
@@ -29,8 +35,7 @@ _NAME_PLACES = (
     re.compile(rf"(?m)(?:^|[:;]|\.[ \t]|[ \t][–—-][ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
                rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
-_LABEL = re.compile(r"^(?:(?i:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b|"
-                    r"[TMEPF]\s*:)")
+_LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
 
 def contact_blocks(text: str) -> list[tuple[int, int]]:

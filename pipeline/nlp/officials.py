@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from pipeline.clean.contact import NAME_PARTICLE
 from pipeline.nlp.gazetteer import cities, country_names, iso3_names, regions
 from pipeline.nlp.lexicon import Lexicon, default_lexicon
 from pipeline.nlp.text import ends_cut
@@ -33,8 +34,7 @@ _LINK = r"(?:of|for|in|the|and|on|to|at|de|du|des)"
 # "Economic Inclusion, Small Business, Employment and Skills") before a name.
 LEFT_RE = re.compile(rf"((?:{_CAP}|{_LINK})(?:,?[ ](?:{_CAP}|{_LINK}))*)[ ]*,?[ ]*$")
 # A person's name: capitalised words, with the particles names carry.
-_PARTICLE = (r"(?:de|da|del|dela|della|delos|di|do|dos|das|du|van|von|der|den|ten|ter|bin|binti|"
-             r"ibn|al|el|ag|ould|y|le|la|las|los)")
+_PARTICLE = NAME_PARTICLE
 _NAME_TOKEN = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w'’]*(?:-[A-Z]?[\w'’]+)*)"
 NAME = rf"{_NAME_TOKEN}(?:[ ](?:{_PARTICLE}[ ])?{_NAME_TOKEN}){{1,4}}"
 # A signature: the name on its own line, the title on the next ("Director General, IOM").
