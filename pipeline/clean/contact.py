@@ -46,7 +46,7 @@ NAME_PARTICLE = (r"(?:de|da|del|dela|della|delos|di|do|dos|das|du|van|von|der|de
                  r"binti|ibn|al|el|ag|ould|y|le|la|las|los)")
 _CARD_HEAD = re.compile(
     rf"^\s*(?:[A-Z][^:\n]{{1,40}}:\s*)?[A-Z][\w'’.-]+(?:\s+(?:{NAME_PARTICLE}\s+){{0,2}}"
-    r"[A-Z][\w'’.-]+){1,3}\s*(?:,|\(|$)")
+    r"[A-Z][\w'’.-]+){1,3}\s*(?:,|\(|$|;|(?=[|•·/–—-]\s))")
 _CARD_LINE_MAX = 100
 _NAME_LINE_MAX = 60
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -113,12 +113,83 @@ def is_name_line(paragraph: str) -> bool:
 
 
 def split_contact_block(paragraphs: list[str]) -> tuple[list[str], str | None]:
-    """(body paragraphs, contact block or None). The lead is never a contact block."""
-    for i in range(1, len(paragraphs)):
-        start = contact_start(paragraphs, i)
-        if start is not None:
-            return paragraphs[:start], _join(paragraphs[start:])
+    """(body paragraphs, contact block or None). The lead is never a contact block.
+
+    The block starts where the rules above see an opener or a card, or
+    earlier where the release's tail of contact lines does (``tail_start``):
+    whichever comes first."""
+    start = next((s for i in range(1, len(paragraphs))
+                  if (s := contact_start(paragraphs, i)) is not None), None)
+    text = "\n\n".join(paragraphs)
+    offsets = [0]
+    for p in paragraphs[:-1]:
+        offsets.append(offsets[-1] + len(p) + 2)
+    tail = tail_start(text, offsets[1] if len(paragraphs) > 1 else len(text))
+    if tail is not None and (start is None or tail < offsets[start]):
+        i = max(k for k, o in enumerate(offsets) if o <= tail)
+        head = text[offsets[i]:tail].rstrip("\n")
+        body = paragraphs[:i] + ([head] if head.strip() else [])
+        return body, _join([p for p in re.split(r"\n{2,}", text[tail:]) if p.strip()])
+    if start is not None:
+        return paragraphs[:start], _join(paragraphs[start:])
     return paragraphs, None
+
+
+# The tail of a release: its last lines, read from the end, while each is a
+# contact line. A line that reaches a person (an e-mail, a phone number, a
+# field) or a short line that ends no sentence (a name, a title, an office,
+# "Contact information", "To arrange interviews:"); running text stops it.
+_TAIL_LINE_MAX = 300
+_SHORT_LINE_MAX = 80
+_SHORT_LINE_WORDS = 10
+_TAIL_LINES_MAX = 30
+_PROSE_WORDS = 14
+_END_MARK = re.compile(r"#{3}|-+\s*ends?\s*-+|\*{3}|-{3,}", re.I)  # "###", "-ENDS-"
+
+
+_EMAIL_ENDS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.$")  # "… Email: name@iom.int."
+
+
+def _reaches_person(line: str) -> bool:
+    return bool(EMAIL.search(line) or PHONE.search(line) or _INLINE_FIELD.search(line))
+
+
+def _is_tail_line(line: str) -> bool:
+    text = line.strip()
+    if not text or len(text) > _TAIL_LINE_MAX:
+        return False
+    ends_sentence = re.search(r"[.!?”\"]$", text) and not _EMAIL_ENDS.search(text)
+    if _reaches_person(text):
+        # "… call the hotline on +254 …, free of charge." is running text.
+        return not (ends_sentence and len(text.split()) >= _PROSE_WORDS)
+    return (len(text) <= _SHORT_LINE_MAX and len(text.split()) <= _SHORT_LINE_WORDS
+            and not ends_sentence)
+
+
+def tail_start(text: str, not_before: int = 0) -> int | None:
+    """Where the release's closing run of contact lines starts (an offset in
+    ``text``, at a line's start, not before ``not_before``), if that run
+    reaches a person (an e-mail or a phone number in it); else None. It
+    finds a block whatever its opener or layout: "Contact information",
+    "To arrange interviews:", a bare card, "NAME – IOM Office – +961 … – name@iom.int"."""
+    lines = list(re.finditer(r"[^\n]*", text))
+    start = None
+    count = 0
+    reaches = False
+    for m in reversed(lines):
+        if not m.group(0).strip() or (start is None and _END_MARK.fullmatch(m.group(0).strip())):
+            continue
+        if m.start() < not_before or count >= _TAIL_LINES_MAX or not _is_tail_line(m.group(0)):
+            break
+        start = m.start()
+        count += 1
+        reaches = reaches or bool(EMAIL.search(m.group(0)) or PHONE.search(m.group(0)))
+    if start is None or not reaches:
+        return None
+    # The run's first lines may be a body's last short ones (a caption, a
+    # subheading): the block starts at the first line that reaches a person,
+    # or at the short lines just above it (its opener, a name, a title).
+    return start
 
 
 def _join(paragraphs: list[str]) -> str:

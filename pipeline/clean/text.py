@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.clean import chrome
-from pipeline.clean.contact import FIELD_LINE, is_contact_card, is_name_line
+from pipeline.clean.contact import FIELD_LINE, is_contact_card, is_name_line, tail_start
 from pipeline.clean.metadata import (
     LineMetadata,
     is_date_line,
@@ -70,6 +70,12 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
     width = max(len(line) for line in lines)
     if not _MIN_WRAP <= width <= _MAX_WRAP:
         return lines
+    # The block's closing contact lines are items, never wrapped ("NAME" /
+    # "Spokesperson" / "IOM Somalia" / "+252 …").
+    tail = tail_start("\n".join(lines))
+    if tail is not None:
+        kept = "\n".join(lines)[:tail].count("\n")
+        return (join_hard_wraps(lines[:kept]) if kept else []) + lines[kept:]
     prose = is_prose_block(lines, width)
     card = is_card_block(lines)
     units = [lines[0]]
@@ -85,6 +91,10 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
 
 
 # A line ended on purpose: a sentence, a quotation or a label ends there.
+# A contact field's value ending a line: an e-mail address or a phone number.
+_ENDS_WITH_VALUE = re.compile(r"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d)[.;,]?\s*$")
+_REACHES = re.compile(r"[\w.+-]+@[\w-]+\.\w|\+?\d[\d\s().-]{6,}\d|(?i:\b(?:tel|phone|mobile|e-?mail)\b)")
+_NAME_START = re.compile(r"^\s*[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3}[ \t]*$")
 _LINE_ENDED = (".", "!", "?", ":", '"', "”", ")", "]")
 
 
@@ -115,7 +125,13 @@ def wraps_into(previous: str, line: str, width: int, prose: bool, card: bool = F
     """
     if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
         return False
-    if card and is_name_line(previous) and is_name_line(line):
+    # A line that ends with an e-mail address or a number ends a contact's item.
+    if _ENDS_WITH_VALUE.search(previous) and line[:1].isupper():
+        return False
+    if card and is_name_line(line) and (is_name_line(previous) or _REACHES.search(previous)
+                                        or _NAME_START.match(line)):
+        # one item a line: a name, a title, an office; a line after a field;
+        # a name opening its line ("… please contact IOM Colombia" / "NAME")
         return False
     # A line that is a whole contact card ("In Geneva: NAME, IOM Geneva, Tel: …")
     # starts the next person, however long the line before it.

@@ -9,6 +9,7 @@ empty "Email:") and the first phone number in E.164 where it parses.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -21,6 +22,7 @@ from pipeline.clean.contact import (
     contact_start,
     continues_block,
     is_name_line,
+    tail_start,
 )
 from pipeline.nlp.officials import OfficialRules, default_rules
 
@@ -35,6 +37,11 @@ _NAME_PLACES = (
     re.compile(rf"(?m)(?:^|[:;]|\.[ \t]|[ \t][–—-][ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
                rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
+# A card's field: the text between separators (a line break, a comma, a
+# colon, a semicolon, or a pipe, bullet, slash or dash between spaces).
+_CARD_FIELD = re.compile(r"[^\n,:;|•·\t]+?(?=\s+[|•·/–—-]\s+|\s*[\n,:;|•·\t]|(?<=[a-z])\.\s|\s*$)")
+# (what opens a field before a name: "Media contact", "Contact information")
+_CONTACT_LEAD = re.compile(r"^\s*(?:[^\n]*?\b(?i:contacts?)\b(?:[ \t]+[a-z][\w-]*)*[ \t]*)?")
 _LABEL = re.compile(r"^(?:Tel|Tel\.|Phone|Mobile|Mob|Cell|Email|E-mail|Fax|Office|WhatsApp)\b", re.I)
 
 
@@ -61,6 +68,12 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
             end += 1
         blocks.append((spans[start][0], spans[end - 1][1]))
         i = end
+    # The closing run of contact lines, whatever its opener or layout.
+    tail = tail_start(text, spans[0][1] if spans else len(text))
+    if tail is not None:
+        # (the block the run starts in runs to the end)
+        start = next((a for a, b in blocks if a <= tail < b), tail)
+        blocks = [(a, b) for a, b in blocks if b <= start] + [(start, len(text.rstrip()))]
     return blocks
 
 
@@ -191,15 +204,24 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     for pattern in _NAME_PLACES:
         for m in pattern.finditer(block):
             names.append((m.start("name"), m.group("name")))
+    # A name as one field of a card, whatever separates the fields ("NAME –
+    # IOM Lebanon – Tel …", "IOM Senegal / NAME / …", "NAME • Spokesperson
+    # • …"), after any label ("Press contact: NAME; …", "Media contact NAME").
+    for m in _CARD_FIELD.finditer(block):
+        field = _CONTACT_LEAD.sub("", m.group(0).lstrip(" /–—-"))
+        names.append((m.end() - len(field), field))
     # A cleaned name keeps its own place: "Mr. Sherzod Aliev" is "Sherzod
     # Aliev" four characters on, the same name the rules found there.
     names = [(pos + max(n.find(c), 0), c) for pos, n in sorted(names) for c in [_clean_name(n)]]
+    names = [_without_role(block, pos, n, rules) for pos, n in names]
     names = [(pos, n) for pos, n in names
              if n and not _LABEL.match(n) and " " in n
              and rules.looks_like_name(n, upper_surname=True)
              # "NAME, Media and Communications Officer, IOM Cairo": a role, not a name.
              and not rules.lex.role_noun_re.fullmatch(n.split()[-1])
-             and not rules.lex.title_re.fullmatch(n)]
+             and not rules.lex.title_re.fullmatch(n)
+             # "Public Information" of "Public Information Officer"
+             and not rules.lex.role_noun_re.match(_next_word(block, pos + len(n)))]
     # "Antonio Frías" inside "Ramón Antonio Frías" is the same person: the
     # longest name found at a place is kept, once.
     names = sorted({(pos, n) for pos, n in names
@@ -235,11 +257,77 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
                 "start": pos,
             }
         )
+    # A "name" whose card's address comes from the name before it, which has
+    # none, is a line of that person's card read as a name (a city, "San
+    # José"; a label glued to a word, "Islamabad. Phone"): the card is theirs.
+    for i in range(len(contacts) - 1, 0, -1):
+        before, this = contacts[i - 1], contacts[i]
+        if (this["email"] and before["email"] is None and _agrees(before["name"], this["email"])
+                and not _agrees(this["name"], this["email"])):
+            before["email"] = this["email"]
+            before["phone"] = before["phone"] or this["phone"]
+            before["office"] = before["office"] or this["office"]
+            del contacts[i]
+    # An address set down apart from its person's name (before it, "E: NAME@…
+    # • NAME"): given to the contact without one whose name it comes from.
+    taken = {c["email"] for c in contacts}
+    for m in EMAIL.finditer(block):
+        email = m.group(0).rstrip(".")
+        if email in taken:
+            continue
+        owner = [c for c in contacts if c["email"] is None and _agrees(c["name"], email)]
+        if len(owner) == 1:
+            owner[0]["email"] = email
+            taken.add(email)
     return contacts
+
+
+@cache
+def _role_phrase(rules: OfficialRules) -> re.Pattern:
+    """A capitalised role phrase: "Media and Communications Officer"."""
+    return re.compile(rf"(?:[A-Z][\w'’-]*[ \t]+(?:(?:and|of|for)[ \t]+)?){{0,5}}"
+                      rf"(?:{rules.lex.role_noun_re.pattern})\b")
+
+
+def _without_role(block: str, pos: int, name: str, rules: OfficialRules) -> tuple[int, str]:
+    """A name without a role phrase a joined line glued to it: "NAME Media
+    and Communications Officer", "Public Information Officer NAME"."""
+    role = _role_phrase(rules)
+    words = list(re.finditer(r"\S+", name))
+    lead = role.match(block, pos)
+    if lead and lead.end() - pos < len(name):
+        rest = [w for w in words if w.start() >= lead.end() - pos]
+        if len(rest) < 2:
+            return pos, ""  # "Spokesperson Tomás" of "Spokesperson Tomás HERRERA"
+        return pos + rest[0].start(), name[rest[0].start():]
+    for w in words[2:]:
+        if role.match(block, pos + w.start()):
+            return pos, name[: w.start()].rstrip(" ,;")
+    return pos, name
+
+
+def _next_word(block: str, end: int) -> str:
+    m = re.match(r"[ \t]+(\w+)", block[end:])
+    return m.group(1) if m else ""
+
+
+def _agrees(name: str, email: str) -> bool:
+    """Does an e-mail address's local part come from this name ("adiallo",
+    "amina.diallo", "diallo.a" for Amina Diallo)?"""
+    local = _fold(email.split("@")[0])
+    words = [_fold(w) for w in re.split(r"[\s'’-]+", name) if _fold(w)]
+    return bool(words) and (any(len(w) >= 3 and w in local for w in words)
+                            or words[0][0] + words[-1] in local)
+
+
+def _fold(text: str) -> str:
+    text = text.lower().replace("ı", "i").replace("ø", "o").replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isalpha() and c.isascii())
 
 
 def _clean_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" ,.;:")
+    name = re.sub(r"^(?i:(?:media\s+|press\s+)?contacts?):?\s+", "", name)  # "Contact NAME"
     name = re.sub(r"^(?:Ms|Mr|Mrs|Dr)\.?\s+", "", name)
     # Keep only the person, not a following label or office.
     name = re.split(r"\s+(?:at|from|of|in|IOM|Tel|Email|E-mail|Mobile)\b", name)[0]

@@ -6,7 +6,8 @@ control character was):
 - control characters become spaces;
 - a hard wrap (a single newline inside a wrapped paragraph) becomes a space,
   so "Jane\\nDoe" reads as one name; a line ended on purpose (a contact item,
-  a list) keeps its newline. The rule is the cleaner's (clean/text.py);
+  a list) keeps its newline. The rule is the cleaner's (clean/text.py); the
+  lines of a contact block keep theirs;
 - a page's metadata lines ("Region-Country: Switzerland", "Themes: …",
   glued Drupal metadata) become spaces: a country named only in a tag or a
   feed label is not a country the release talks about.
@@ -43,7 +44,13 @@ def prepare(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     text = _METADATA_LINE.sub(lambda m: " " * len(m.group(0)), text)
     text = _FEED_HEADER.sub(lambda m: " " * len(m.group(0)), text)
-    return unwrap(text)
+    # A contact block's lines are its items, never a hard wrap's ("NAME" /
+    # "Spokesperson" / "IOM Somalia"): the text is unwrapped before it only.
+    from pipeline.nlp.contacts import contact_blocks
+
+    blocks = contact_blocks(text)
+    start = blocks[0][0] if blocks else len(text)
+    return unwrap(text[:start]) + text[start:]
 
 
 def unwrap(text: str) -> str:
