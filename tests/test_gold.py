@@ -82,7 +82,7 @@ def test_blind_sets_are_valid_frozen_and_never_in_the_training_corpus(gold):
 
     sets = blind_sets()
     assert {"blind.jsonl", "blind2.jsonl", "blind3.jsonl", "blind4.jsonl", "blind5.jsonl", "blind6.jsonl",
-            "blind7.jsonl",
+            "blind7.jsonl", "blind8.jsonl",
             "blind.fr.jsonl"} <= set(sets)
     corpus_ids = {g["id"] for g in gold}
     corpus_texts = {g["text"][:200] for g in gold}
