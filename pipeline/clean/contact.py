@@ -144,6 +144,7 @@ _SHORT_LINE_MAX = 80
 _SHORT_LINE_WORDS = 10
 _TAIL_LINES_MAX = 30
 _PROSE_WORDS = 14
+_LINE = re.compile(r"(?:^|(?<=\n))[^\n]*", re.M)
 _END_MARK = re.compile(r"#{3}|-+\s*ends?\s*-+|\*{3}|-{3,}", re.I)  # "###", "-ENDS-"
 
 
@@ -172,7 +173,9 @@ def tail_start(text: str, not_before: int = 0) -> int | None:
     reaches a person (an e-mail or a phone number in it); else None. It
     finds a block whatever its opener or layout: "Contact information",
     "To arrange interviews:", a bare card, "NAME – IOM Office – +961 … – name@iom.int"."""
-    lines = list(re.finditer(r"[^\n]*", text))
+    # (the run is at most _TAIL_LINES_MAX lines of _TAIL_LINE_MAX characters)
+    window = max(not_before, len(text) - 2 * _TAIL_LINES_MAX * _TAIL_LINE_MAX)
+    lines = list(_LINE.finditer(text, window))
     start = None
     count = 0
     reaches = False
