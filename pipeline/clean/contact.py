@@ -70,6 +70,8 @@ def is_contact_card(paragraph: str) -> bool:
     each or in one line ("NAME, IOM Ethiopia, Tel: …, Email: …")."""
     lines = [line for line in paragraph.split("\n") if line.strip()]
     if len(lines) == 1:
+        if len(lines[0]) > 2 * _CARD_LINE_MAX:
+            return False  # running text (and no search over it)
         # The first field: a label ("Tel:"), or a number or an address set
         # down without one ("NAME, IOM Türkiye, +90 342 …, name@iom.int").
         field = _INLINE_FIELD.search(lines[0]) or PHONE.search(lines[0]) or EMAIL.search(lines[0])
@@ -175,6 +177,8 @@ def tail_start(text: str, not_before: int = 0) -> int | None:
     "To arrange interviews:", a bare card, "NAME – IOM Office – +961 … – name@iom.int"."""
     # (the run is at most _TAIL_LINES_MAX lines of _TAIL_LINE_MAX characters)
     window = max(not_before, len(text) - 2 * _TAIL_LINES_MAX * _TAIL_LINE_MAX)
+    if "@" not in text[window:] and "+" not in text[window:]:
+        return None  # no address and no international number: nothing reaches a person
     lines = list(_LINE.finditer(text, window))
     start = None
     count = 0

@@ -126,7 +126,8 @@ def wraps_into(previous: str, line: str, width: int, prose: bool, card: bool = F
     if not line.strip() or _LIST_ITEM.match(line) or FIELD_LINE.match(line):
         return False
     # A line that ends with an e-mail address or a number ends a contact's item.
-    if _ENDS_WITH_VALUE.search(previous) and line[:1].isupper():
+    if line[:1].isupper() and previous.rstrip(" .;,")[-1:].isalnum() and _ENDS_WITH_VALUE.search(
+            previous[-80:]):
         return False
     if card and is_name_line(line) and (is_name_line(previous) or _REACHES.search(previous)
                                         or _NAME_START.match(line)):
