@@ -62,6 +62,7 @@ TUNED_AFTER_FIRST_LOOK = {
     "blind4.jsonl": "contacts",
     "blind5.jsonl": "contacts",
     "blind6.jsonl": "contacts",
+    "blind8.jsonl": "contacts",
 }
 
 

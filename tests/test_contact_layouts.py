@@ -123,3 +123,33 @@ def test_a_card_line_read_as_a_name_gives_the_card_back_to_its_person():
              "Tel: +506 2212 5300\nEmail: amontes@iom.int")
     found = [(c["name"], c["email"]) for c in parse_contacts(block, [(62, 70)])]
     assert found == [("Andrea Montes Quirós", "amontes@iom.int")]
+
+
+def test_a_name_all_in_capitals_is_a_name_when_its_address_was_made_from_it():
+    block = "KOFI A. MENSAH-BOATENG\nIOM Ghana\n+233 30 274 2930\nkmensah@iom.int"
+    assert [(c["name"], c["email"]) for c in parse_contacts(block)] == [
+        ("KOFI A. MENSAH-BOATENG", "kmensah@iom.int")]
+    # a heading in capitals is not: no address agrees with it
+    block = "MEDIA CONTACTS\nKofi Mensah, IOM Ghana, kmensah@iom.int"
+    assert [c["name"] for c in parse_contacts(block)] == ["Kofi Mensah"]
+
+
+def test_an_address_line_is_not_a_person():
+    block = ("For more information, please contact:\nIOM Kyrgyzstan\nChui Avenue 114, Bishkek\n"
+             "Aigerim Toktosunova\nTel: +996 312 61 24 56\nEmail: atoktosunova@iom.int")
+    assert [(c["name"], c["email"], c["phone"]) for c in parse_contacts(block)] == [
+        ("Aigerim Toktosunova", "atoktosunova@iom.int", "+996312612456")]
+
+
+def test_a_national_number_is_read_in_the_city_that_labels_the_line():
+    block = ("Nairobi — Wanjiku Mwangi, Public Relations, Ministry of Labour, 020 272 9800, "
+             "wmwangi@labour.go.ke")
+    [contact] = parse_contacts(block)
+    assert (contact["name"], contact["email"], contact["phone"]) == (
+        "Wanjiku Mwangi", "wmwangi@labour.go.ke", "+254202729800")
+
+
+def test_phone_labels_of_the_agencys_other_languages():
+    block = "Prensa, IOM Perú: Lucía Quispe Huamán, Cel. 987 654 321, lquispe@iom.int"
+    [contact] = parse_contacts(block)
+    assert (contact["name"], contact["phone"]) == ("Lucía Quispe Huamán", "+51987654321")

@@ -37,6 +37,7 @@ _NAME_PLACES = (
     re.compile(rf"(?m)(?:^|[:;]|\.[ \t]|[ \t][–—-][ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
                rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
+_CARD_SPAN = 300  # how far a card's e-mail address may stand from its name
 # A card's field: the text between separators (a line break, a comma, a
 # colon, a semicolon, or a pipe, bullet, slash or dash between spaces).
 _CARD_FIELD = re.compile(r"[^\n,:;|•·\t]+?(?=\s+[|•·/–—-]\s+|\s*[\n,:;|•·\t]|(?<=[a-z])\.\s|\s*$)")
@@ -80,7 +81,8 @@ def contact_blocks(text: str) -> list[tuple[int, int]]:
 # A phone field's label, then its number; or a number in international form
 # anywhere ("+41 22 …", "0041 22 …"). A national number ("020 422 1000") is
 # read in the country of the contact's office.
-_PHONE_LABEL = (r"(?:(?i:Tel|Tél|Tele|Telephone|Phone|Ph|Mobile|Mob|Cell|Cellphone|WhatsApp)"
+_PHONE_LABEL = (r"(?:(?i:Tel|Tél|Tele|Telephone|Téléphone|Teléfono|Telefono|Telf|Tlf|Tfno|Phone|Ph|"
+                r"Mobile|Mob|Móvil|Movil|Cell|Cellphone|Cel|Celular|Portable|WhatsApp)"
                 r"(?i:/Fax)?\.?\s*:?|[TMP]\s*[:.]|\b(?:on|at)(?=\s+\(?\+?\d))")  # "… in Pretoria on 012 …"
 _NUMBER = r"\(?\+?\d[\d\s().\-]{5,}\d"  # ("+54 11 4815 5194 / 5195": the first)
 _PHONE_FIELD = re.compile(
@@ -216,7 +218,7 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
     names = [_without_role(block, pos, n, rules) for pos, n in names]
     names = [(pos, n) for pos, n in names
              if n and not _LABEL.match(n) and " " in n
-             and rules.looks_like_name(n, upper_surname=True)
+             and (rules.looks_like_name(n, upper_surname=True) or _capitals_name(block, pos, n))
              # "NAME, Media and Communications Officer, IOM Cairo": a role, not a name.
              and not rules.lex.role_noun_re.fullmatch(n.split()[-1])
              and not rules.lex.title_re.fullmatch(n)
@@ -228,9 +230,10 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
                     if not any(o != n and n in o and p <= pos < p + len(o) for p, o in names)})
     if not names:
         return []
-    contacts: list[dict[str, Any]] = []
+    # Each person's card: from their name to the next person's line.
+    cards: list[list[Any]] = []  # [name's offset, name, card's end]
     for i, (pos, name) in enumerate(names):
-        if any(c["name"] == name for c in contacts):
+        if any(c[1] == name for c in cards):
             continue
         end = len(block)
         if i + 1 < len(names):
@@ -239,6 +242,19 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
             line_start = block.rfind("\n", 0, end) + 1
             if line_start > pos + len(name):
                 end = line_start
+        cards.append([pos, name, end])
+    # A "name" whose card's address comes from the name before it, which has
+    # none, is a line of that person's card read as a name (a city, "San
+    # José"; "Public Relations"; "Islamabad. Phone"): the card is theirs.
+    for i in range(len(cards) - 1, 0, -1):
+        (before_pos, before, _), (pos, name, end) = cards[i - 1], cards[i]
+        email = EMAIL.search(block, pos + len(name), end)
+        if (email and not EMAIL.search(block, before_pos + len(before), pos)
+                and _agrees(before, email.group(0)) and not _agrees(name, email.group(0))):
+            cards[i - 1][2] = end
+            del cards[i]
+    contacts: list[dict[str, Any]] = []
+    for pos, name, end in cards:
         segment = block[pos + len(name) : end]
         email = EMAIL.search(segment)
         office = _office(segment, rules)
@@ -247,7 +263,9 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
             label = block[block.rfind("\n", 0, pos) + 1 : pos].rstrip()
             office = _office(label, rules) if label.endswith(":") else None
         phone = _PHONE_FIELD.search(segment)
-        places = f"{office or ''}, {segment[: phone.start() if phone else len(segment)]}"
+        # (and the line's label before the name: "Kampala — NAME, …, 0414 …")
+        places = (f"{office or ''}, {segment[: phone.start() if phone else len(segment)]}, "
+                  f"{block[block.rfind(chr(10), 0, pos) + 1 : pos]}")
         contacts.append(
             {
                 "name": name,
@@ -257,17 +275,6 @@ def parse_contacts(block: str | None, person_spans: list[tuple[int, int]] = (),
                 "start": pos,
             }
         )
-    # A "name" whose card's address comes from the name before it, which has
-    # none, is a line of that person's card read as a name (a city, "San
-    # José"; a label glued to a word, "Islamabad. Phone"): the card is theirs.
-    for i in range(len(contacts) - 1, 0, -1):
-        before, this = contacts[i - 1], contacts[i]
-        if (this["email"] and before["email"] is None and _agrees(before["name"], this["email"])
-                and not _agrees(this["name"], this["email"])):
-            before["email"] = this["email"]
-            before["phone"] = before["phone"] or this["phone"]
-            before["office"] = before["office"] or this["office"]
-            del contacts[i]
     # An address set down apart from its person's name (before it, "E: NAME@…
     # • NAME"): given to the contact without one whose name it comes from.
     taken = {c["email"] for c in contacts}
@@ -304,6 +311,17 @@ def _without_role(block: str, pos: int, name: str, rules: OfficialRules) -> tupl
         if role.match(block, pos + w.start()):
             return pos, name[: w.start()].rstrip(" ,;")
     return pos, name
+
+
+def _capitals_name(block: str, pos: int, name: str) -> bool:
+    """A name written all in capitals ("MARGARET W. ODHIAMBO", as a card may
+    set it), which no case tells from a heading or an acronym: a name when
+    the next e-mail address in the block was made from it."""
+    words = name.split()
+    if not (2 <= len(words) <= 4 and all(re.fullmatch(r"[A-Z][A-Z'’-]*\.?", w) for w in words)):
+        return False
+    email = EMAIL.search(block, pos + len(name))
+    return bool(email and email.start() - pos <= _CARD_SPAN and _agrees(name, email.group(0)))
 
 
 def _next_word(block: str, end: int) -> str:
