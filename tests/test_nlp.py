@@ -116,6 +116,17 @@ def test_ambiguous_city_is_settled_by_the_release_countries():
     assert resolve_city("Tripoli", set()).iso3 == "LBY"
 
 
+def test_a_small_town_counts_in_a_country_the_release_names(nlp):
+    ent, _ = extract(nlp, "Belgrade – IOM opened two migrant centres in Serbia this week, in "
+                          "Pirot and Obrenovac, near the borders with Bulgaria.\n\n"
+                          "The centres will house 400 people, the agency said.")
+    assert {"Belgrade", "Pirot"} <= {c["name"] for c in ent.cities}
+    # a town's name that is a person's is not a town
+    ent, _ = extract(nlp, "Geneva – IOM welcomed the report on Serbia, which Mr Pirot "
+                          "presented on Monday.")
+    assert "Pirot" not in {c["name"] for c in ent.cities}
+
+
 def test_coordinated_ministries_are_expanded():
     names = [m["name"] for m in find_ministries(
         "with the Ministries of Health and Education and the Ministers of Labour.")]

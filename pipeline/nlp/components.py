@@ -54,6 +54,9 @@ REGION_ID = "REGION"
 # pipeline/languages.json), each with the language's own word lists.
 MINISTRY_RULES = {"en": MinistryRules, "fr": FrenchMinistryRules}
 OFFICIAL_RULES = {"en": OfficialRules, "fr": FrenchOfficialRules}
+# What stands before a place's name: a preposition, a list's comma or "and".
+_PLACE_BEFORE = re.compile(r"(?:\b(?i:in|at|from|to|near|of|and|or|between|via|towards|around|"
+                           r"outside)|,)[ \t]+$")
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*)*")
 _WORD_IN_RUN = re.compile(r"[^ ]+")
 
@@ -377,7 +380,11 @@ class CityFinder:
             if ends_cut(text, start + len(name)):
                 return
             city = resolve_city(name, context)
-            if city and (any_size or city.population >= 100_000 or city.capital):
+            # (a town of any size in a country the release names, where a
+            # place stands: "in Pirot and Obrenovac", not "Mr Pirot")
+            placed = _PLACE_BEFORE.search(text, max(0, start - 16), start)
+            if city and (any_size or city.population >= 100_000 or city.capital
+                         or (city.iso3 in context and placed)):
                 found[name] = (start, start + len(name), city.iso3)
 
         ents = list(doc.ents)
