@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 _DATA = json.loads((Path(__file__).parent / "data" / "contact.json").read_text("utf-8"))
@@ -128,7 +129,7 @@ def split_contact_block(paragraphs: list[str]) -> tuple[list[str], str | None]:
         offsets.append(offsets[-1] + len(p) + 2)
     tail = tail_start(text, offsets[1] if len(paragraphs) > 1 else len(text))
     if tail is not None and (start is None or tail < offsets[start]):
-        i = max(k for k, o in enumerate(offsets) if o <= tail)
+        i = bisect_right(offsets, tail) - 1
         head = text[offsets[i]:tail].rstrip("\n")
         body = paragraphs[:i] + ([head] if head.strip() else [])
         return body, _join([p for p in re.split(r"\n{2,}", text[tail:]) if p.strip()])
@@ -146,11 +147,11 @@ _SHORT_LINE_MAX = 80
 _SHORT_LINE_WORDS = 10
 _TAIL_LINES_MAX = 30
 _PROSE_WORDS = 14
-_LINE = re.compile(r"(?:^|(?<=\n))[^\n]*", re.M)
+_LINE = re.compile(r"^[^\n]*", re.M)
 _END_MARK = re.compile(r"#{3}|-+\s*ends?\s*-+|\*{3}|-{3,}", re.I)  # "###", "-ENDS-"
 
 
-_EMAIL_ENDS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.$")  # "… Email: name@iom.int."
+_EMAIL_ENDS = re.compile(EMAIL.pattern + r"\.$")  # "… Email: name@iom.int."
 
 
 def _reaches_person(line: str) -> bool:
@@ -191,12 +192,7 @@ def tail_start(text: str, not_before: int = 0) -> int | None:
         start = m.start()
         count += 1
         reaches = reaches or bool(EMAIL.search(m.group(0)) or PHONE.search(m.group(0)))
-    if start is None or not reaches:
-        return None
-    # The run's first lines may be a body's last short ones (a caption, a
-    # subheading): the block starts at the first line that reaches a person,
-    # or at the short lines just above it (its opener, a name, a title).
-    return start
+    return start if reaches else None
 
 
 def _join(paragraphs: list[str]) -> str:

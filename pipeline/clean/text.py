@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.clean import chrome
-from pipeline.clean.contact import FIELD_LINE, is_contact_card, is_name_line, tail_start
+from pipeline.clean.contact import EMAIL, FIELD_LINE, is_contact_card, is_name_line, tail_start
 from pipeline.clean.metadata import (
     LineMetadata,
     is_date_line,
@@ -72,9 +72,10 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
         return lines
     # The block's closing contact lines are items, never wrapped ("NAME" /
     # "Spokesperson" / "IOM Somalia" / "+252 …").
-    tail = tail_start("\n".join(lines))
+    joined = "\n".join(lines)
+    tail = tail_start(joined)
     if tail is not None:
-        kept = "\n".join(lines)[:tail].count("\n")
+        kept = joined[:tail].count("\n")
         return (join_hard_wraps(lines[:kept]) if kept else []) + lines[kept:]
     prose = is_prose_block(lines, width)
     card = is_card_block(lines)
@@ -92,8 +93,9 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
 
 # A line ended on purpose: a sentence, a quotation or a label ends there.
 # A contact field's value ending a line: an e-mail address or a phone number.
-_ENDS_WITH_VALUE = re.compile(r"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d)[.;,]?\s*$")
-_REACHES = re.compile(r"[\w.+-]+@[\w-]+\.\w|\+?\d[\d\s().-]{6,}\d|(?i:\b(?:tel|phone|mobile|e-?mail)\b)")
+_NUMBER = r"\+?\d[\d\s().-]{6,}\d"
+_ENDS_WITH_VALUE = re.compile(rf"(?:{EMAIL.pattern}|{_NUMBER})[.;,]?\s*$")
+_REACHES = re.compile(rf"{EMAIL.pattern}|{_NUMBER}|(?i:\b(?:tel|phone|mobile|e-?mail)\b)")
 _NAME_START = re.compile(r"^\s*[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3}[ \t]*$")
 _LINE_ENDED = (".", "!", "?", ":", '"', "”", ")", "]")
 

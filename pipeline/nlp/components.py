@@ -382,9 +382,9 @@ class CityFinder:
             city = resolve_city(name, context)
             # (a town of any size in a country the release names, where a
             # place stands: "in Pirot and Obrenovac", not "Mr Pirot")
-            placed = _PLACE_BEFORE.search(text, max(0, start - 16), start)
             if city and (any_size or city.population >= 100_000 or city.capital
-                         or (city.iso3 in context and placed)):
+                         or (city.iso3 in context
+                             and _PLACE_BEFORE.search(text, max(0, start - 16), start))):
                 found[name] = (start, start + len(name), city.iso3)
 
         ents = list(doc.ents)

@@ -9,7 +9,6 @@ empty "Email:") and the first phone number in E.164 where it parses.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -24,6 +23,7 @@ from pipeline.clean.contact import (
     is_name_line,
     tail_start,
 )
+from pipeline.nlp.gazetteer import country_names, fold, resolve_city
 from pipeline.nlp.officials import OfficialRules, default_rules
 
 # Two to four capitalised words, with up to two particles between ("María
@@ -37,6 +37,7 @@ _NAME_PLACES = (
     re.compile(rf"(?m)(?:^|[:;]|\.[ \t]|[ \t][–—-][ \t])[ \t]*(?:In\s+[A-Z][^:,\n]{{1,40}}[:,]\s*)?"
                rf"(?P<name>{_NAME})\s*(?:,|\()"),
 )
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
 _CARD_SPAN = 300  # how far a card's e-mail address may stand from its name
 # A card's field: the text between separators (a line break, a comma, a
 # colon, a semicolon, or a pipe, bullet, slash or dash between spaces).
@@ -140,8 +141,6 @@ def office_region(office: str | None, context_iso3: Iterable[str] = ()) -> str |
     the country of the city it names ("IOM Nairobi", "IOM Regional Office for
     Southern Africa, Pretoria"); else the release's country when it names
     exactly one. ``office`` may be the office and the lines around it."""
-    from pipeline.nlp.gazetteer import country_names, resolve_city
-
     context = set(context_iso3)
     names = country_names()
     parts = [p.strip(" .;:–—-|") for p in re.split(r"[,\n]|\s(?:in|on|at)\s", office or "")]
@@ -325,7 +324,7 @@ def _capitals_name(block: str, pos: int, name: str) -> bool:
 
 
 def _next_word(block: str, end: int) -> str:
-    m = re.match(r"[ \t]+(\w+)", block[end:])
+    m = _NEXT_WORD.match(block, end)
     return m.group(1) if m else ""
 
 
@@ -333,14 +332,15 @@ def _agrees(name: str, email: str) -> bool:
     """Does an e-mail address's local part come from this name ("adiallo",
     "amina.diallo", "diallo.a" for Amina Diallo)?"""
     local = _fold(email.split("@")[0])
-    words = [_fold(w) for w in re.split(r"[\s'’-]+", name) if _fold(w)]
+    words = [f for w in re.split(r"[\s'’-]+", name) if (f := _fold(w))]
     return bool(words) and (any(len(w) >= 3 and w in local for w in words)
                             or words[0][0] + words[-1] in local)
 
 
 def _fold(text: str) -> str:
-    text = text.lower().replace("ı", "i").replace("ø", "o").replace("ß", "ss")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isalpha() and c.isascii())
+    """Lower-case ASCII letters only, as addresses are made ("Yılmaz" -> "yilmaz")."""
+    text = fold(text.lower().replace("ı", "i").replace("ø", "o").replace("ß", "ss"))
+    return "".join(c for c in text if c.isalpha() and c.isascii())
 
 
 def _clean_name(name: str) -> str:
@@ -368,8 +368,6 @@ def _office(segment: str, rules: OfficialRules) -> str | None:
 @cache
 def _country_office(rules: OfficialRules) -> re.Pattern:
     """An office named by its country's full name: "IOM Republic of Moldova"."""
-    from pipeline.nlp.gazetteer import country_names
-
     names = sorted((n.text for n in country_names().values() if not n.demonym and " " in n.text),
                    key=len, reverse=True)
     return re.compile(rf"\b(?:{rules.lex.org_alternation or 'IOM'})(?:['’]s)?[ ]+(?:the[ ]+)?"
